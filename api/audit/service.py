@@ -1,0 +1,65 @@
+"""The one helper every write calls: an AuditLog row in the writer's own transaction."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import Principal
+from api.middleware import request_id_var
+from resources_db.models import AuditLog
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: _jsonable(before.get(k)) for k in keys}, {k: _jsonable(after[k]) for k in keys}
+
+
+def record(
+    session: Session,
+    *,
+    principal: Principal,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Add the audit row for a write; flushed and committed with the write itself."""
+    row = AuditLog(
+        actor=principal.username,
+        role=principal.role.value,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=request_id_var.get(),
+    )
+    session.add(row)
+    return row
+
+
+def list_(session: Session, *, entity: str | None, entity_id: str | None, after_id: int, limit: int) -> list[AuditLog]:
+    """Audit rows in insertion order, optionally for one entity."""
+    stmt = select(AuditLog).where(AuditLog.id > after_id).order_by(AuditLog.id).limit(limit)
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditLog.entity_id == entity_id)
+    return list(session.scalars(stmt))

@@ -1,0 +1,41 @@
+"""Role checks as route dependencies; views never compare roles themselves.
+
+`allow(...)` builds a dependency that passes the principal through when its
+role is listed, and answers 403 otherwise. Object-level rules (a team leader
+acts only on their own team) live beside the objects: see `owns_team`.
+"""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.deps import CurrentPrincipal, Principal
+from api.errors import Forbidden
+from resources_db.enums import Role
+
+
+def allow(*roles: Role) -> Callable[[Principal], Principal]:
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"role {principal.role.value!r} may not do this; allowed roles: {names}")
+        return principal
+
+    return check
+
+
+def owns_team(principal: Principal, team_id: int) -> None:
+    """A team leader may act on their own team only; other permitted roles on any team."""
+    if principal.role is Role.team_leader and principal.team_id != team_id:
+        raise Forbidden("a team leader may act on their own team only")
+
+
+ANY_ROLE = tuple(Role)
+Reader = Annotated[Principal, Depends(allow(*ANY_ROLE))]
+LibraryWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator))]
+RegistryWriter = Annotated[Principal, Depends(allow(Role.admin))]
+TeamWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.team_leader))]
+Admin = Annotated[Principal, Depends(allow(Role.admin))]

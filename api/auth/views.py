@@ -1,0 +1,47 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.auth import passwords, tokens
+from api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from api.errors import NotAuthenticated
+from resources_db.models import User
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class Me(BaseModel):
+    user_id: int
+    username: str
+    role: str
+    team_id: int | None
+
+
+@router.post("/token", response_model=TokenResponse)
+def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
+) -> TokenResponse:
+    """Exchange a username and password (OAuth2 password form) for a bearer token."""
+    user = session.scalar(select(User).where(User.username == form.username))
+    ok = passwords.verify_password(user.password_hash if user else None, form.password)
+    if user is None or not ok or not user.active:
+        raise NotAuthenticated("unknown username or wrong password")
+    token, ttl = tokens.issue(user_id=user.id, secret=settings.secret_key, ttl_seconds=settings.token_ttl_seconds)
+    return TokenResponse(access_token=token, expires_in=ttl)
+
+
+@router.get("/me", response_model=Me)
+def me(principal: CurrentPrincipal) -> Me:
+    """Who the bearer token belongs to."""
+    return Me(
+        user_id=principal.user_id, username=principal.username, role=principal.role.value, team_id=principal.team_id
+    )

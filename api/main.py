@@ -1,0 +1,49 @@
+"""App factory: the one place that wires settings, database, routers and (later) realtime."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+
+from api import health, problems
+from api.audit.views import router as audit_router
+from api.auth.views import router as auth_router
+from api.middleware import DeclaredBodyLimitMiddleware, RequestIdMiddleware
+from api.settings import Settings, get_settings
+from api.teams.views import router as teams_router
+from resources_db.engine import make_engine, make_session_factory
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Leizhou emergency response command platform",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+
+    problems.install(app)
+    # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+
+    v1 = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, teams_router, audit_router):
+        v1.include_router(router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,123 @@
+"""Rescue teams: read, create, update and hand-set status. Callers commit."""
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from api.audit import service as audit
+from api.common.listing import Near, PageParams, fetch_page
+from api.common.refs import require
+from api.deps import Principal
+from api.errors import DuplicateEntity, InvalidTransition, NotFound
+from api.teams.rules import MANUAL_TRANSITIONS, allowed_manual
+from api.teams.schemas import TeamCreate, TeamStatusChange, TeamUpdate
+from resources_db.enums import Capability, TeamKind, TeamStatus
+from resources_db.models import Jurisdiction, RescueTeam, TeamCapability
+
+FIELDS = (
+    "name", "kind", "capabilities", "personnel", "home_jurisdiction", "base_lat", "base_lon",
+    "status", "contact_phone", "agreement_id",
+)  # fmt: skip
+
+
+def snapshot(team: RescueTeam) -> dict[str, Any]:
+    return {f: getattr(team, f) for f in FIELDS}
+
+
+def get_or_raise(*, session: Session, team_id: int) -> RescueTeam:
+    """The team, or 404."""
+    team = session.get(RescueTeam, team_id)
+    if team is None:
+        raise NotFound(f"no rescue team {team_id}")
+    return team
+
+
+def filtered(
+    *,
+    status: TeamStatus | None = None,
+    kind: TeamKind | None = None,
+    capabilities: list[Capability] | None = None,
+    jurisdiction: str | None = None,
+) -> Select[tuple[RescueTeam]]:
+    """The select of teams matching every given filter (all listed capabilities required)."""
+    stmt = select(RescueTeam)
+    if status:
+        stmt = stmt.where(RescueTeam.status == status)
+    if kind:
+        stmt = stmt.where(RescueTeam.kind == kind)
+    if jurisdiction:
+        stmt = stmt.where(RescueTeam.home_jurisdiction == jurisdiction)
+    for cap in capabilities or ():
+        has = select(TeamCapability.team_id).where(TeamCapability.capability == cap.value)
+        stmt = stmt.where(RescueTeam.id.in_(has))
+    return stmt
+
+
+def list_(
+    *, session: Session, stmt: Select[tuple[RescueTeam]], page: PageParams, near: Near | None
+) -> tuple[list[tuple[RescueTeam, float | None]], str | None]:
+    """A page of teams, nearest first when `near` is given."""
+    return fetch_page(
+        session, stmt, id_col=RescueTeam.id, page=page, near=near,
+        lat_col=RescueTeam.base_lat, lon_col=RescueTeam.base_lon,
+    )  # fmt: skip
+
+
+def _flush_unique(session: Session, name: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "name" in str(exc.orig).lower():
+            raise DuplicateEntity(f"a team named {name!r} already exists") from exc
+        raise
+
+
+def create(*, session: Session, principal: Principal, data: TeamCreate) -> RescueTeam:
+    """A new team, `available`."""
+    require(session, Jurisdiction, data.home_jurisdiction, field="body.home_jurisdiction")
+    values = data.model_dump(exclude={"capabilities"})
+    team = RescueTeam(**values, status=TeamStatus.available)
+    team.set_capabilities([c.value for c in data.capabilities])
+    session.add(team)
+    _flush_unique(session, data.name)
+    audit.record(session, principal=principal, action="team.create", entity="rescue_team", entity_id=team.id,
+                 after=snapshot(team))  # fmt: skip
+    return team
+
+
+def update(*, session: Session, principal: Principal, team: RescueTeam, data: TeamUpdate) -> RescueTeam:
+    """Apply the fields given; the version check happens at flush (optimistic lock)."""
+    changes = data.model_dump(exclude_unset=True)
+    if "home_jurisdiction" in changes:
+        require(session, Jurisdiction, changes["home_jurisdiction"], field="body.home_jurisdiction")
+    before = snapshot(team)
+    for field, value in changes.items():
+        if field == "capabilities":
+            team.set_capabilities([c.value for c in value])
+        else:
+            setattr(team, field, value)
+    old, new = audit.diff(before, snapshot(team))
+    if new:
+        # Capability rows are children; marking a column dirty forces the versioned UPDATE so the ETag moves too.
+        flag_modified(team, "name")
+        _flush_unique(session, team.name)
+        audit.record(session, principal=principal, action="team.update", entity="rescue_team", entity_id=team.id,
+                     before=old, after=new)  # fmt: skip
+    return team
+
+
+def change_status(*, session: Session, principal: Principal, team: RescueTeam, data: TeamStatusChange) -> RescueTeam:
+    """A hand-set status change (readiness); dispatch-driven statuses are refused with the allowed ones."""
+    if data.status not in MANUAL_TRANSITIONS[team.status]:
+        raise InvalidTransition(team.status.value, data.status.value, allowed_manual(team.status))
+    before = team.status
+    team.status = data.status
+    session.flush()
+    audit.record(
+        session, principal=principal, action="team.status", entity="rescue_team", entity_id=team.id,
+        before={"status": before}, after={"status": team.status, "note": data.note},
+    )  # fmt: skip
+    return team
