@@ -36,8 +36,15 @@ def _seed_demo(_: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, proxy_headers=True)  # fmt: skip
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
     return 0
 
 
@@ -79,8 +86,14 @@ def _users_create(args: argparse.Namespace) -> int:
         if session.query(User).filter_by(username=args.username).first():
             print(f"user {args.username!r} already exists", file=sys.stderr)
             return 1
-        session.add(User(username=args.username, password_hash=hash_password(password), role=Role(args.role),
-                         team_id=args.team_id))  # fmt: skip
+        session.add(
+            User(
+                username=args.username,
+                password_hash=hash_password(password),
+                role=Role(args.role),
+                team_id=args.team_id,
+            )
+        )
         session.commit()
     engine.dispose()
     print(f"created {args.role} {args.username!r}")

@@ -1,17 +1,17 @@
 """Domain errors, mapped to RFC 9457 problem+json by `api.problems`.
 
-    DomainError (4xx, type slug, title)
-     ├── NotAuthenticated          401 not-authenticated
-     ├── Forbidden                 403 forbidden
-     ├── NotFound                  404 not-found
-     ├── Conflict                  409 conflict
-     │    ├── InvalidTransition    409 invalid-transition (allowed: [...])
-     │    ├── InsufficientStock    409 insufficient-stock
-     │    ├── TeamUnavailable      409 team-unavailable
-     │    └── DuplicateEntity      409 duplicate
-     ├── PreconditionFailed        412 stale-version
-     ├── PreconditionRequired      428 if-match-required
-     └── InvalidInput              422 validation-error (errors: [{field, message}])
+DomainError (4xx, type slug, title)
+ ├── NotAuthenticated          401 not-authenticated
+ ├── Forbidden                 403 forbidden
+ ├── NotFound                  404 not-found
+ ├── Conflict                  409 conflict
+ │    ├── InvalidTransition    409 invalid-transition (allowed: [...])
+ │    ├── InsufficientStock    409 insufficient-stock
+ │    ├── TeamUnavailable      409 team-unavailable
+ │    └── DuplicateEntity      409 duplicate
+ ├── PreconditionFailed        412 stale-version
+ ├── PreconditionRequired      428 if-match-required
+ └── InvalidInput              422 validation-error (errors: [{field, message}])
 """
 
 from typing import Any

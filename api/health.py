@@ -21,8 +21,9 @@ def readyz(request: Request) -> dict[str, str] | Response:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        return problem(503, "not-ready", "Not ready", f"database unreachable: {type(exc).__name__}",
-                       headers={"Retry-After": "2"})  # fmt: skip
+        return problem(
+            503, "not-ready", "Not ready", f"database unreachable: {type(exc).__name__}", headers={"Retry-After": "2"}
+        )
     return {"status": "ready", "database": "ok"}
 
 

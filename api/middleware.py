@@ -59,8 +59,11 @@ class DeclaredBodyLimitMiddleware:
                         "detail": f"request bodies are limited to {self.max_bytes} bytes",
                     }
                 )
-                headers = [(b"content-type", b"application/problem+json"), (b"connection", b"close"),
-                           (b"content-length", str(len(payload)).encode())]  # fmt: skip
+                headers = [
+                    (b"content-type", b"application/problem+json"),
+                    (b"connection", b"close"),
+                    (b"content-length", str(len(payload)).encode()),
+                ]
                 await send({"type": "http.response.start", "status": 413, "headers": headers})
                 await send({"type": "http.response.body", "body": payload})
                 return

@@ -68,27 +68,55 @@ def _seed_world(factory: sessionmaker[Session]) -> World:
     with factory() as s:
         s.add_all(
             [
-                Jurisdiction(code="leicheng", name_zh="雷城街道", name_en="Leicheng Street", kind=JurisdictionKind.street,
-                             center_lat=20.914, center_lon=110.085),
-                Jurisdiction(code="baisha", name_zh="白沙镇", name_en="Baisha Town", kind=JurisdictionKind.town,
-                             center_lat=20.95, center_lon=110.16),
-                Jurisdiction(code="suixi", name_zh="遂溪县", name_en="Suixi County", kind=JurisdictionKind.neighbor,
-                             center_lat=21.37, center_lon=110.25),
+                Jurisdiction(
+                    code="leicheng",
+                    name_zh="雷城街道",
+                    name_en="Leicheng Street",
+                    kind=JurisdictionKind.street,
+                    center_lat=20.914,
+                    center_lon=110.085,
+                ),
+                Jurisdiction(
+                    code="baisha",
+                    name_zh="白沙镇",
+                    name_en="Baisha Town",
+                    kind=JurisdictionKind.town,
+                    center_lat=20.95,
+                    center_lon=110.16,
+                ),
+                Jurisdiction(
+                    code="suixi",
+                    name_zh="遂溪县",
+                    name_en="Suixi County",
+                    kind=JurisdictionKind.neighbor,
+                    center_lat=21.37,
+                    center_lon=110.25,
+                ),
             ]
-        )  # fmt: skip
+        )
         s.flush()
         teams = [
-            RescueTeam(name=f"seed-team-{i}", kind=TeamKind.fire_rescue, personnel=10, home_jurisdiction="leicheng",
-                       base_lat=20.92, base_lon=110.09)
+            RescueTeam(
+                name=f"seed-team-{i}",
+                kind=TeamKind.fire_rescue,
+                personnel=10,
+                home_jurisdiction="leicheng",
+                base_lat=20.92,
+                base_lon=110.09,
+            )
             for i in (1, 2)
-        ]  # fmt: skip
+        ]
         s.add_all(teams)
         s.flush()
         pw = hash_password(PASSWORD)
         users = {
-            "admin": Role.admin, "operator": Role.operator, "observer": Role.observer,
-            "controller": Role.drill_controller, "leader": Role.team_leader, "other_leader": Role.team_leader,
-        }  # fmt: skip
+            "admin": Role.admin,
+            "operator": Role.operator,
+            "observer": Role.observer,
+            "controller": Role.drill_controller,
+            "leader": Role.team_leader,
+            "other_leader": Role.team_leader,
+        }
         for name, role in users.items():
             team_id = teams[0].id if name == "leader" else teams[1].id if name == "other_leader" else None
             s.add(User(username=name, password_hash=pw, role=role, team_id=team_id))
@@ -98,7 +126,7 @@ def _seed_world(factory: sessionmaker[Session]) -> World:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> FastAPI:
-    return create_app(Settings(DATABASE_URL=database_url))  # type: ignore[call-arg]
+    return create_app(Settings(DATABASE_URL=database_url))
 
 
 @pytest.fixture(scope="session")

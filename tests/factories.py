@@ -18,7 +18,8 @@ def auth(token: str) -> dict[str, str]:
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}"
+    req = response.request
+    assert response.status_code == status, f"{req.method} {req.url} -> {response.status_code}: {response.text}"
     return response.json()
 
 

@@ -15,8 +15,9 @@ def serve(app: FastAPI) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, limit_concurrency=1000,
-                            backlog=2048)  # fmt: skip
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, limit_concurrency=1000, backlog=2048
+    )
     server = uvicorn.Server(config)
     started = threading.Event()
 

@@ -41,8 +41,6 @@ def list_audit(
 ) -> AuditPage:
     """Read the audit log (admins only). There is no route that changes or deletes audit rows."""
     rows = service.list_(session, entity=entity, entity_id=entity_id, after_id=after_id, limit=limit)
-    items = [
-        AuditRead.model_validate({**{c: getattr(r, c) for c in AuditRead.model_fields if c != "at"}, "at": r.at.isoformat()})
-        for r in rows
-    ]
+    fields = [c for c in AuditRead.model_fields if c != "at"]
+    items = [AuditRead.model_validate({**{c: getattr(r, c) for c in fields}, "at": r.at.isoformat()}) for r in rows]
     return AuditPage(items=items, next_after_id=rows[-1].id if len(rows) == limit else None)

@@ -65,7 +65,7 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 def fetch_page(
     session: Session,
-    stmt: Select[tuple[M]],
+    stmt: Select[Any],
     *,
     id_col: InstrumentedAttribute[int],
     page: PageParams,
@@ -84,7 +84,8 @@ def fetch_page(
         next_cursor = encode_cursor([getattr(rows[-1], id_col.key)]) if more and rows else None
         return [(r, None) for r in rows], next_cursor
 
-    assert lat_col is not None and lon_col is not None
+    assert lat_col is not None
+    assert lon_col is not None
     box = bounding_box(near.lat, near.lon, near.radius_km)
     stmt = stmt.where(lat_col.between(box.min_lat, box.max_lat), lon_col.between(box.min_lon, box.max_lon))
     scored: list[tuple[float, int, Any]] = []

@@ -13,7 +13,7 @@ Personnel = Annotated[int, Field(ge=1, le=10_000)]
 class TeamCreate(WriteModel):
     name: Name
     kind: TeamKind
-    capabilities: Capabilities = []
+    capabilities: Capabilities = Field(default_factory=list)
     personnel: Personnel
     home_jurisdiction: JurisdictionCode
     base_lat: Latitude

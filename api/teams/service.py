@@ -18,9 +18,17 @@ from resources_db.enums import Capability, TeamKind, TeamStatus
 from resources_db.models import Jurisdiction, RescueTeam, TeamCapability
 
 FIELDS = (
-    "name", "kind", "capabilities", "personnel", "home_jurisdiction", "base_lat", "base_lon",
-    "status", "contact_phone", "agreement_id",
-)  # fmt: skip
+    "name",
+    "kind",
+    "capabilities",
+    "personnel",
+    "home_jurisdiction",
+    "base_lat",
+    "base_lon",
+    "status",
+    "contact_phone",
+    "agreement_id",
+)
 
 
 def snapshot(team: RescueTeam) -> dict[str, Any]:
@@ -41,7 +49,7 @@ def filtered(
     kind: TeamKind | None = None,
     capabilities: list[Capability] | None = None,
     jurisdiction: str | None = None,
-) -> Select[tuple[RescueTeam]]:
+) -> Select[Any]:
     """The select of teams matching every given filter (all listed capabilities required)."""
     stmt = select(RescueTeam)
     if status:
@@ -57,13 +65,18 @@ def filtered(
 
 
 def list_(
-    *, session: Session, stmt: Select[tuple[RescueTeam]], page: PageParams, near: Near | None
+    *, session: Session, stmt: Select[Any], page: PageParams, near: Near | None
 ) -> tuple[list[tuple[RescueTeam, float | None]], str | None]:
     """A page of teams, nearest first when `near` is given."""
     return fetch_page(
-        session, stmt, id_col=RescueTeam.id, page=page, near=near,
-        lat_col=RescueTeam.base_lat, lon_col=RescueTeam.base_lon,
-    )  # fmt: skip
+        session,
+        stmt,
+        id_col=RescueTeam.id,
+        page=page,
+        near=near,
+        lat_col=RescueTeam.base_lat,
+        lon_col=RescueTeam.base_lon,
+    )
 
 
 def _flush_unique(session: Session, name: str) -> None:
@@ -83,8 +96,14 @@ def create(*, session: Session, principal: Principal, data: TeamCreate) -> Rescu
     team.set_capabilities([c.value for c in data.capabilities])
     session.add(team)
     _flush_unique(session, data.name)
-    audit.record(session, principal=principal, action="team.create", entity="rescue_team", entity_id=team.id,
-                 after=snapshot(team))  # fmt: skip
+    audit.record(
+        session,
+        principal=principal,
+        action="team.create",
+        entity="rescue_team",
+        entity_id=team.id,
+        after=snapshot(team),
+    )
     return team
 
 
@@ -104,8 +123,15 @@ def update(*, session: Session, principal: Principal, team: RescueTeam, data: Te
         # Capability rows are children; marking a column dirty forces the versioned UPDATE so the ETag moves too.
         flag_modified(team, "name")
         _flush_unique(session, team.name)
-        audit.record(session, principal=principal, action="team.update", entity="rescue_team", entity_id=team.id,
-                     before=old, after=new)  # fmt: skip
+        audit.record(
+            session,
+            principal=principal,
+            action="team.update",
+            entity="rescue_team",
+            entity_id=team.id,
+            before=old,
+            after=new,
+        )
     return team
 
 
@@ -117,7 +143,12 @@ def change_status(*, session: Session, principal: Principal, team: RescueTeam, d
     team.status = data.status
     session.flush()
     audit.record(
-        session, principal=principal, action="team.status", entity="rescue_team", entity_id=team.id,
-        before={"status": before}, after={"status": team.status, "note": data.note},
-    )  # fmt: skip
+        session,
+        principal=principal,
+        action="team.status",
+        entity="rescue_team",
+        entity_id=team.id,
+        before={"status": before},
+        after={"status": team.status, "note": data.note},
+    )
     return team

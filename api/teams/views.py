@@ -59,7 +59,12 @@ def get_team(team_id: int, session: SessionDep, _: Reader, response: Response) -
 
 @router.patch("/{team_id}", response_model=TeamRead)
 def update_team(
-    team_id: int, data: TeamUpdate, session: SessionDep, principal: TeamWriter, response: Response, if_match: IfMatch = None
+    team_id: int,
+    data: TeamUpdate,
+    session: SessionDep,
+    principal: TeamWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> TeamRead:
     """Change a team's details (`If-Match` required); a team leader only their own team."""
     owns_team(principal, team_id)

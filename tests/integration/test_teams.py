@@ -19,25 +19,35 @@ def test_update_requires_if_match_and_refuses_stale_version(client: TestClient, 
     missing = client.patch(url, json={"personnel": 20}, headers=headers["operator"])
     assert missing.status_code == 428
     assert missing.headers["content-type"] == "application/problem+json"
-    fresh = client.patch(url, json={"personnel": 20}, headers={**headers["operator"], "If-Match": f'"{team["version"]}"'})
+    fresh = client.patch(
+        url, json={"personnel": 20}, headers={**headers["operator"], "If-Match": f'"{team["version"]}"'}
+    )
     assert ok(fresh)["personnel"] == 20
-    stale = client.patch(url, json={"personnel": 30}, headers={**headers["operator"], "If-Match": f'"{team["version"]}"'})
+    stale = client.patch(
+        url, json={"personnel": 30}, headers={**headers["operator"], "If-Match": f'"{team["version"]}"'}
+    )
     assert stale.status_code == 412
     assert ok(client.get(url, headers=headers["operator"]))["personnel"] == 20
 
 
 def test_capability_change_alone_moves_the_etag(client: TestClient, headers, tokens) -> None:
     team = make_team(client, tokens["operator"])
-    r = client.patch(f"/api/v1/teams/{team['id']}", json={"capabilities": ["boat"]},
-                     headers={**headers["operator"], "If-Match": f'"{team["version"]}"'})  # fmt: skip
+    r = client.patch(
+        f"/api/v1/teams/{team['id']}",
+        json={"capabilities": ["boat"]},
+        headers={**headers["operator"], "If-Match": f'"{team["version"]}"'},
+    )
     assert ok(r)["version"] == team["version"] + 1
 
 
 def test_team_leader_cannot_update_another_team(client: TestClient, headers, world: World) -> None:
-    r = client.post(f"/api/v1/teams/{world.other_team_id}/status", json={"status": "out_of_service"},
-                    headers=headers["leader"])  # fmt: skip
+    r = client.post(
+        f"/api/v1/teams/{world.other_team_id}/status", json={"status": "out_of_service"}, headers=headers["leader"]
+    )
     assert r.status_code == 403
-    own = client.post(f"/api/v1/teams/{world.team_id}/status", json={"status": "out_of_service"}, headers=headers["leader"])
+    own = client.post(
+        f"/api/v1/teams/{world.team_id}/status", json={"status": "out_of_service"}, headers=headers["leader"]
+    )
     assert ok(own)["status"] == "out_of_service"
     back = client.post(f"/api/v1/teams/{world.team_id}/status", json={"status": "available"}, headers=headers["leader"])
     assert ok(back)["status"] == "available"
@@ -54,10 +64,21 @@ def test_near_search_returns_only_teams_within_radius_nearest_first(client: Test
     tag = "near-probe"
     # ~1.1 km, ~5.5 km and ~33 km north of the probe point.
     for dlat in (0.05, 0.01, 0.3):
-        make_team(client, tokens["operator"], name=f"{tag}-{dlat}", base_lat=20.0 + dlat, base_lon=109.0,
-                  capabilities=["diving"])  # fmt: skip
-    body = ok(client.get("/api/v1/teams", params={"near": "20.0,109.0", "radius_km": 10, "capability": "diving"},
-                         headers=headers["observer"]))  # fmt: skip
+        make_team(
+            client,
+            tokens["operator"],
+            name=f"{tag}-{dlat}",
+            base_lat=20.0 + dlat,
+            base_lon=109.0,
+            capabilities=["diving"],
+        )
+    body = ok(
+        client.get(
+            "/api/v1/teams",
+            params={"near": "20.0,109.0", "radius_km": 10, "capability": "diving"},
+            headers=headers["observer"],
+        )
+    )
     names = [t["name"] for t in body["items"]]
     assert names == [f"{tag}-0.01", f"{tag}-0.05"]
     assert 1.0 < body["items"][0]["distance_km"] < 1.2 < body["items"][1]["distance_km"] < 5.6
