@@ -111,3 +111,62 @@ class Role(StrEnum):
     team_leader = "team_leader"
     observer = "observer"
     drill_controller = "drill_controller"
+
+
+class Severity(StrEnum):
+    """Accident grades of 生产安全事故报告和调查处理条例 art. 3, lowest first."""
+
+    ordinary = "ordinary"
+    major = "major"
+    serious = "serious"
+    especially_serious = "especially_serious"
+
+
+class IncidentStatus(StrEnum):
+    reported = "reported"
+    verified = "verified"
+    responding = "responding"
+    contained = "contained"
+    closed = "closed"
+    dismissed = "dismissed"
+
+
+class DispatchStatus(StrEnum):
+    dispatched = "dispatched"
+    acknowledged = "acknowledged"
+    en_route = "en_route"
+    on_scene = "on_scene"
+    released = "released"
+    cancelled = "cancelled"
+
+
+class AllocationStatus(StrEnum):
+    reserved = "reserved"
+    issued = "issued"
+    returned = "returned"
+    consumed = "consumed"
+    cancelled = "cancelled"
+
+
+class EscalationLevel(StrEnum):
+    county = "county"
+    city = "city"
+    province = "province"
+    national = "national"
+
+
+class EscalationKind(StrEnum):
+    report = "report"
+    supplementary = "supplementary"
+
+
+class MutualAidStatus(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    declined = "declined"
+    fulfilled = "fulfilled"
+
+
+class DrillStatus(StrEnum):
+    running = "running"
+    ended = "ended"

@@ -39,3 +39,12 @@ LibraryWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator))]
 RegistryWriter = Annotated[Principal, Depends(allow(Role.admin))]
 TeamWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.team_leader))]
 Admin = Annotated[Principal, Depends(allow(Role.admin))]
+
+
+def _own_team_writer(team_id: int, principal: TeamWriter) -> Principal:
+    owns_team(principal, team_id)
+    return principal
+
+
+# For routes under /teams/{team_id}: the role check and the own-team check, before the body is looked at.
+OwnTeamWriter = Annotated[Principal, Depends(_own_team_writer)]

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from api.auth.permissions import LibraryWriter, Reader, TeamWriter, owns_team
+from api.auth.permissions import LibraryWriter, OwnTeamWriter, Reader
 from api.common.etag import check_if_match, set_etag
 from api.common.listing import NearDep, PageDep
 from api.deps import SessionDep
@@ -62,12 +62,11 @@ def update_team(
     team_id: int,
     data: TeamUpdate,
     session: SessionDep,
-    principal: TeamWriter,
+    principal: OwnTeamWriter,
     response: Response,
     if_match: IfMatch = None,
 ) -> TeamRead:
     """Change a team's details (`If-Match` required); a team leader only their own team."""
-    owns_team(principal, team_id)
     team = service.get_or_raise(session=session, team_id=team_id)
     check_if_match(if_match, team.version)
     service.update(session=session, principal=principal, team=team, data=data)
@@ -78,10 +77,9 @@ def update_team(
 
 @router.post("/{team_id}/status", response_model=TeamRead)
 def change_team_status(
-    team_id: int, data: TeamStatusChange, session: SessionDep, principal: TeamWriter, response: Response
+    team_id: int, data: TeamStatusChange, session: SessionDep, principal: OwnTeamWriter, response: Response
 ) -> TeamRead:
     """Set readiness by hand (available / out_of_service); dispatch statuses follow dispatches."""
-    owns_team(principal, team_id)
     team = service.get_or_raise(session=session, team_id=team_id)
     service.change_status(session=session, principal=principal, team=team, data=data)
     session.commit()

@@ -2,22 +2,37 @@
 
 from resources_db.models.accounts import User
 from resources_db.models.audit import AuditLog
+from resources_db.models.cooperation import MutualAidRequest, ServiceAgreement
+from resources_db.models.dispatches import Allocation, Dispatch
+from resources_db.models.drills import Drill
 from resources_db.models.hazards import EmergencyPlan, HazardSource
 from resources_db.models.idempotency import IdempotencyKey
+from resources_db.models.incidents import Escalation, Incident, TimelineEntry
 from resources_db.models.jurisdictions import Jurisdiction
+from resources_db.models.outbox import EventLogMeta, OutboxEvent
 from resources_db.models.supplies import Depot, StockMovement, SupplyItem
 from resources_db.models.teams import RescueTeam, TeamCapability
 
 __all__ = [
+    "Allocation",
     "AuditLog",
     "Depot",
+    "Dispatch",
+    "Drill",
     "EmergencyPlan",
+    "Escalation",
+    "EventLogMeta",
     "HazardSource",
     "IdempotencyKey",
+    "Incident",
     "Jurisdiction",
+    "MutualAidRequest",
+    "OutboxEvent",
     "RescueTeam",
+    "ServiceAgreement",
     "StockMovement",
     "SupplyItem",
     "TeamCapability",
+    "TimelineEntry",
     "User",
 ]

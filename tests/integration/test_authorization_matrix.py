@@ -1,0 +1,87 @@
+"""S2: one table of route × role → expected status; a route missing from the table fails the test.
+
+Each route is probed with an empty JSON body and ids that do not exist
+(except `{team_id}`, which names a team the `leader` does not lead), so a role
+that passes the permission check gets the route's "allowed" status (404,
+422, 428, ...) and a role that does not gets 403. Anonymous calls get 401.
+"""
+
+from typing import NamedTuple
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.conftest import World
+
+ALL = frozenset({"admin", "operator", "leader", "observer", "controller"})
+LIBRARY = frozenset({"admin", "operator"})
+ADMIN = frozenset({"admin"})
+TEAM = frozenset({"admin", "operator", "leader"})
+PUBLIC = frozenset({"anonymous", *ALL})
+
+
+class Rule(NamedTuple):
+    allowed: frozenset[str]
+    status: int  # what an allowed role gets for the probe request
+
+
+MATRIX: dict[tuple[str, str], Rule] = {
+    ("POST", "/api/v1/auth/token"): Rule(PUBLIC, 422),
+    ("GET", "/api/v1/auth/me"): Rule(ALL, 200),
+    ("GET", "/api/v1/audit"): Rule(ADMIN, 200),
+    ("GET", "/api/v1/teams"): Rule(ALL, 200),
+    ("POST", "/api/v1/teams"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/teams/{team_id}"): Rule(ALL, 200),
+    ("PATCH", "/api/v1/teams/{team_id}"): Rule(TEAM, 428),
+    ("POST", "/api/v1/teams/{team_id}/status"): Rule(TEAM, 422),
+    ("GET", "/healthz"): Rule(PUBLIC, 200),
+    ("GET", "/readyz"): Rule(PUBLIC, 200),
+}
+
+# The leader leads `world.team_id`; probes use the other team, so object-level checks answer 403.
+LEADER_OTHER_TEAM_DENIED = {("PATCH", "/api/v1/teams/{team_id}"), ("POST", "/api/v1/teams/{team_id}/status")}
+
+MISSING_ID = "999999"
+
+
+def _fill(path: str, world: World) -> str:
+    filled = path.replace("{team_id}", str(world.other_team_id))
+    for param in ("{item_id}", "{depot_id}", "{source_id}", "{plan_id}", "{hazard_source_id}", "{supply_item_id}"):
+        filled = filled.replace(param, MISSING_ID)
+    return filled.replace("{code}", "nosuchcode")
+
+
+def _expected(route: tuple[str, str], role: str, rule: Rule) -> int:
+    if role == "anonymous":
+        return rule.status if "anonymous" in rule.allowed else 401
+    if role not in rule.allowed:
+        return 403
+    if role == "leader" and route in LEADER_OTHER_TEAM_DENIED:
+        return 403
+    return rule.status
+
+
+def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
+    routes = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in ops}
+    assert sorted(routes - MATRIX.keys()) == [], "routes missing from the authorization matrix"
+    assert sorted(MATRIX.keys() - routes) == [], "matrix rows for routes that no longer exist"
+
+
+def test_authorization_matrix_has_no_mismatch(client: TestClient, headers, world: World) -> None:
+    mismatches = []
+    probes = 0
+    for route, rule in sorted(MATRIX.items()):
+        method, path = route
+        url = _fill(path, world)
+        for role in sorted({"anonymous", *ALL}):
+            hdrs = headers[role] if role != "anonymous" else {}
+            kwargs = {"json": {}} if method in {"POST", "PATCH"} else {}
+            r = client.request(method, url, headers=hdrs, **kwargs)
+            probes += 1
+            want = _expected(route, role, rule)
+            if r.status_code != want:
+                mismatches.append(f"{method} {path} as {role}: got {r.status_code}, want {want}")
+            if r.status_code >= 400:
+                assert r.headers["content-type"] == "application/problem+json", f"{method} {path} as {role}"
+    print(f"S2 authorization_matrix: routes={len(MATRIX)} probes={probes} mismatches={len(mismatches)}")
+    assert mismatches == []
