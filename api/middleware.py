@@ -3,11 +3,14 @@
 and a declared-length body limit that answers in problem+json.
 """
 
+import asyncio
 import contextvars
 import uuid
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from resources_db.engine import sqlite_write_intent
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -68,3 +71,36 @@ class DeclaredBodyLimitMiddleware:
                 await send({"type": "http.response.body", "body": payload})
                 return
         await self.app(scope, receive, send)
+
+
+class SQLiteWriteSerializer:
+    """Embedded mode only: one writing request at a time per event loop, reads unhindered.
+
+    A request's database work spans several threadpool hops (dependencies,
+    the view, teardown). If a writer held SQLite's write lock between hops
+    while every pool thread sat in `BEGIN IMMEDIATE` waiting for that lock,
+    the holder could never get a thread back: a deadlock until busy_timeout.
+    Queueing writers here, on the event loop, keeps waiting off the threads.
+    Reads run as deferred transactions (see resources_db.engine).
+    """
+
+    READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in self.READ_METHODS:
+            token = sqlite_write_intent.set(False)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                sqlite_write_intent.reset(token)
+            return
+        lock = self._locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with lock:
+            await self.app(scope, receive, send)

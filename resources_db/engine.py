@@ -2,9 +2,14 @@
 
 SQLite serialises writers; a plain deferred `BEGIN` lets two transactions read,
 then both try to upgrade to a write lock and one fails "database is locked".
-So every transaction starts with `BEGIN IMMEDIATE` and waits on `busy_timeout`.
+So a transaction that may write starts with `BEGIN IMMEDIATE` and waits on
+`busy_timeout`. A caller that knows it only reads (an HTTP GET) clears
+`sqlite_write_intent` and gets a deferred `BEGIN`: in WAL mode readers never
+block writers, so a read transaction left open between two steps of a request
+holds nobody up.
 """
 
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -12,6 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+sqlite_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -60,7 +67,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_write_intent.get() else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

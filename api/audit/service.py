@@ -1,33 +1,20 @@
 """The one helper every write calls: an AuditLog row in the writer's own transaction."""
 
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.common.jsonable import jsonable
 from api.deps import Principal
 from api.middleware import request_id_var
 from resources_db.models import AuditLog
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
-
-
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: _jsonable(before.get(k)) for k in keys}, {k: _jsonable(after[k]) for k in keys}
+    return {k: jsonable(before.get(k)) for k in keys}, {k: jsonable(after[k]) for k in keys}
 
 
 def record(
@@ -47,8 +34,8 @@ def record(
         action=action,
         entity=entity,
         entity_id=str(entity_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
         request_id=request_id_var.get(),
     )
     session.add(row)

@@ -48,3 +48,6 @@ def _own_team_writer(team_id: int, principal: TeamWriter) -> Principal:
 
 # For routes under /teams/{team_id}: the role check and the own-team check, before the body is looked at.
 OwnTeamWriter = Annotated[Principal, Depends(_own_team_writer)]
+
+# Incident intake and handling; a drill controller is limited to exercise data by api.common.exercise.
+IncidentWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]

@@ -1,7 +1,7 @@
 """List queries shared by every resource: id-ordered pages, or radius searches ordered by distance."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from sqlalchemy import Select
@@ -10,8 +10,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from api.common.geo import bounding_box, haversine_km
 from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from api.errors import InvalidInput
-
-M = TypeVar("M")
 
 MAX_RADIUS_KM = 500.0
 
@@ -72,7 +70,7 @@ def fetch_page(
     near: Near | None = None,
     lat_col: InstrumentedAttribute[float] | None = None,
     lon_col: InstrumentedAttribute[float] | None = None,
-) -> tuple[list[tuple[M, float | None]], str | None]:
+) -> tuple[list[tuple[Any, float | None]], str | None]:
     """One page of `stmt`'s rows with their distance (None without `near`) and the next cursor."""
     if near is None:
         after = decode_cursor(page.cursor, length=1)

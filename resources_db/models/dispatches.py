@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from resources_db.base import Base, str_enum, utcnow
 from resources_db.enums import AllocationStatus, DispatchStatus
 
-ACTIVE_DISPATCH = "status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene')"
+ACTIVE_DISPATCH = "status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene') AND drill_id IS NULL"
 
 
 class Dispatch(Base):
@@ -30,7 +30,8 @@ class Dispatch(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
-    # One team, one active dispatch: the database refuses a second one, whatever the application does.
+    # One team, one active real dispatch: the database refuses a second one, whatever the application does.
+    # Drill dispatches are simulated and never hold a real team.
     __table_args__ = (
         Index(
             "uq_dispatches_one_active_per_team",

@@ -378,8 +378,8 @@ def upgrade() -> None:
         "dispatches",
         ["team_id"],
         unique=True,
-        postgresql_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene')"),
-        sqlite_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene')"),
+        postgresql_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene') AND drill_id IS NULL"),
+        sqlite_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene') AND drill_id IS NULL"),
     )
     # ### end Alembic commands ###
     _guard_timeline()
@@ -390,8 +390,8 @@ def downgrade() -> None:
     op.drop_index(
         "uq_dispatches_one_active_per_team",
         table_name="dispatches",
-        postgresql_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene')"),
-        sqlite_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene')"),
+        postgresql_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene') AND drill_id IS NULL"),
+        sqlite_where=sa.text("status IN ('dispatched', 'acknowledged', 'en_route', 'on_scene') AND drill_id IS NULL"),
     )
     op.drop_index(op.f("ix_dispatches_team_id"), table_name="dispatches")
     op.drop_index(op.f("ix_dispatches_incident_id"), table_name="dispatches")

@@ -1,0 +1,56 @@
+from datetime import datetime
+
+from pydantic import Field, computed_field
+
+from api.common.pagination import Page
+from api.common.schemas import Note, ReadModel, WriteModel
+from resources_db.enums import DispatchStatus
+
+
+class DispatchCreate(WriteModel):
+    incident_id: int = Field(ge=1)
+    team_id: int = Field(ge=1)
+
+
+class DispatchStatusChange(WriteModel):
+    status: DispatchStatus
+    note: Note | None = None
+
+
+class DispatchRead(ReadModel):
+    id: int
+    incident_id: int
+    team_id: int
+    status: DispatchStatus
+    mutual_aid_request_id: int | None
+    dispatched_at: datetime
+    acknowledged_at: datetime | None
+    en_route_at: datetime | None
+    on_scene_at: datetime | None
+    released_at: datetime | None
+    cancelled_at: datetime | None
+    drill_id: int | None
+    actor: str
+    version: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_drill(self) -> bool:
+        return self.drill_id is not None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def turnout_seconds(self) -> float | None:
+        """Dispatched → en route."""
+        return (self.en_route_at - self.dispatched_at).total_seconds() if self.en_route_at else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def travel_seconds(self) -> float | None:
+        """En route → on scene."""
+        if self.en_route_at and self.on_scene_at:
+            return (self.on_scene_at - self.en_route_at).total_seconds()
+        return None
+
+
+DispatchPage = Page[DispatchRead]

@@ -1,0 +1,82 @@
+"""Reporting steps: list them by deadline, record that one was reported (and whether late)."""
+
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from api.changes import record_change
+from api.common import exercise
+from api.deps import Principal
+from api.errors import Conflict, NotFound
+from api.rules.reporting import is_late
+from resources_db.base import utcnow
+from resources_db.models import Escalation, Incident
+
+
+def get_or_raise(*, session: Session, escalation_id: int) -> tuple[Escalation, Incident]:
+    """The step and its incident, or 404."""
+    row = session.get(Escalation, escalation_id)
+    if row is None:
+        raise NotFound(f"no escalation {escalation_id}")
+    incident = session.get(Incident, row.incident_id)
+    assert incident is not None
+    return row, incident
+
+
+def filtered(
+    *, incident_id: int | None, due_before: datetime | None, late: bool | None, open_only: bool, now: datetime
+) -> Select[Escalation, int | None]:
+    """Steps joined to their incident; `late` counts overdue unreported steps as late too."""
+    stmt = select(Escalation, Incident.drill_id).join(Incident, Incident.id == Escalation.incident_id)
+    if incident_id is not None:
+        stmt = stmt.where(Escalation.incident_id == incident_id)
+    if due_before is not None:
+        stmt = stmt.where(Escalation.due_at < due_before)
+    if open_only:
+        stmt = stmt.where(Escalation.reported_at.is_(None))
+    overdue = and_(Escalation.reported_at.is_(None), Escalation.due_at < now)
+    if late is True:
+        stmt = stmt.where(or_(Escalation.late.is_(True), overdue))
+    elif late is False:
+        stmt = stmt.where(Escalation.late.is_(False), ~overdue)
+    return stmt
+
+
+def report(
+    *, session: Session, principal: Principal, escalation: Escalation, incident: Incident, note: str | None
+) -> Escalation:
+    """Record the report; a report after the due time is flagged late (迟报)."""
+    exercise.guard_role(principal, incident.drill_id)
+    if escalation.reported_at is not None:
+        raise Conflict(f"escalation {escalation.id} was already reported at {escalation.reported_at.isoformat()}")
+    now = utcnow()
+    escalation.reported_at = now
+    escalation.reported_by = principal.username
+    escalation.late = is_late(escalation.due_at, now)
+    escalation.note = note
+    session.flush()
+    data = {
+        "id": escalation.id,
+        "incident_id": incident.id,
+        "level": escalation.level,
+        "kind": escalation.kind,
+        "due_at": escalation.due_at,
+        "reported_at": now,
+        "late": escalation.late,
+    }
+    record_change(
+        session,
+        principal=principal,
+        action="escalation.report",
+        entity="escalation",
+        entity_id=escalation.id,
+        before={"reported_at": None},
+        after={"reported_at": now, "late": escalation.late},
+        event_type="escalation.late" if escalation.late else "escalation.reported",
+        event_data=data,
+        drill_id=incident.drill_id,
+        incident_id=incident.id,
+        message=f"{escalation.kind.value} to {escalation.level.value} reported" + (" LATE" if escalation.late else ""),
+    )
+    return escalation

@@ -1,0 +1,59 @@
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from api.auth.permissions import IncidentWriter, Reader
+from api.common.drills import DrillScopeDep
+from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.deps import SessionDep
+from api.escalations import service
+from api.escalations.schemas import EscalationPage, EscalationRead, EscalationReport
+from resources_db.base import utcnow
+from resources_db.models import Escalation, Incident
+
+router = APIRouter(prefix="/escalations", tags=["escalations"])
+
+
+def _read(row: Escalation, drill_id: int | None) -> EscalationRead:
+    out = EscalationRead.model_validate(row)
+    out.drill_id = drill_id
+    return out
+
+
+@router.get("", response_model=EscalationPage)
+def list_escalations(
+    session: SessionDep,
+    _: Reader,
+    scope: DrillScopeDep,
+    incident_id: Annotated[int | None, Query(ge=1)] = None,
+    due_before: AwareDatetime | None = None,
+    late: bool | None = None,
+    open: Annotated[bool, Query(description="only steps not yet reported")] = False,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> EscalationPage:
+    """Reporting steps, earliest deadline first; `late=true` includes overdue unreported steps."""
+    stmt = service.filtered(incident_id=incident_id, due_before=due_before, late=late, open_only=open, now=utcnow())
+    stmt = scope.apply(stmt, Incident.drill_id)
+    after = decode_cursor(cursor, length=2)
+    if after is not None:
+        due_at, last_id = datetime.fromisoformat(str(after[0])), int(after[1])
+        stmt = stmt.where((Escalation.due_at > due_at) | ((Escalation.due_at == due_at) & (Escalation.id > last_id)))
+    rows = session.execute(stmt.order_by(Escalation.due_at, Escalation.id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([rows[-1][0].due_at.isoformat(), rows[-1][0].id]) if more and rows else None
+    return EscalationPage(items=[_read(r, d) for r, d in rows], next_cursor=next_cursor)
+
+
+@router.post("/{escalation_id}/report", response_model=EscalationRead)
+def report_escalation(
+    escalation_id: int, data: EscalationReport, session: SessionDep, principal: IncidentWriter
+) -> EscalationRead:
+    """Record that this step was reported upward; flagged late after its due time."""
+    row, incident = service.get_or_raise(session=session, escalation_id=escalation_id)
+    service.report(session=session, principal=principal, escalation=row, incident=incident, note=data.note)
+    session.commit()
+    return _read(row, incident.drill_id)
