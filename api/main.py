@@ -9,10 +9,19 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from api import health, problems
 from api.audit.views import router as audit_router
 from api.auth.views import router as auth_router
-from api.middleware import DeclaredBodyLimitMiddleware, RequestIdMiddleware
+from api.depots.views import router as depots_router
+from api.dispatches.views import router as dispatches_router
+from api.escalations.views import router as escalations_router
+from api.hazards.views import router as hazards_router
+from api.incidents.views import router as incidents_router
+from api.jurisdictions.views import router as jurisdictions_router
+from api.middleware import DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
+from api.plans.views import router as plans_router
 from api.settings import Settings, get_settings
+from api.supplies.views import router as supplies_router
+from api.teams.csv_views import router as teams_csv_router
 from api.teams.views import router as teams_router
-from resources_db.engine import make_engine, make_session_factory
+from resources_db.engine import is_sqlite, make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
 
@@ -39,10 +48,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if is_sqlite(settings.database_url):
+        app.add_middleware(SQLiteWriteSerializer)
     app.add_middleware(RequestIdMiddleware)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, teams_router, audit_router):
+    for router in (
+        auth_router,
+        incidents_router,
+        escalations_router,
+        dispatches_router,
+        teams_csv_router,
+        teams_router,
+        jurisdictions_router,
+        hazards_router,
+        plans_router,
+        audit_router,
+        depots_router,
+        supplies_router,
+    ):
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -70,6 +70,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         return problem(412, "stale-version", "Stale version", "the entity changed since it was read; reload and retry")
+
+    # Safety nets: services check first; these catch a race the check could not see (two creates at once)
+    # or a value the schema let through that the column cannot hold. Never a 500 for the client's input.
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        detail = "the change conflicts with existing data (a duplicate or a reference)"
+        return problem(409, "conflict", "Conflict", detail)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        log.info("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return problem(422, "validation-error", "Invalid input", "a value is out of range for its field", errors=[])
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:

@@ -3,8 +3,11 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.rules.recommend import DEFAULT_SPEED_KMH
+from resources_db.enums import TeamKind
 
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 (refused in production)
 
@@ -22,6 +25,17 @@ class Settings(BaseSettings):
     page_limit_default: int = 50
     page_limit_max: int = 500
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")
+    # Recommendation (api.recommendations): search radius and the ETA model of api.rules.recommend.EtaParams.
+    recommend_radius_km: PositiveFloat = Field(80.0, alias="ERCP_RECOMMEND_RADIUS_KM", le=500)
+    road_factor: float = Field(1.3, alias="ERCP_ROAD_FACTOR", ge=1.0, le=5.0)
+    # JSON, e.g. {"hazmat": 35}; kinds left out keep their default.
+    team_speeds_kmh: dict[TeamKind, PositiveFloat] = Field(
+        default_factory=lambda: dict(DEFAULT_SPEED_KMH), alias="ERCP_TEAM_SPEEDS_KMH"
+    )
+    # CAP 1.2 export (api.cap); CAP forbids spaces, commas and XML-reserved characters in `sender`.
+    cap_sender: str = Field("ercp@leizhou.example", alias="ERCP_CAP_SENDER", pattern=r"^[^\s,<&]+$")
+    cap_sender_name: str = Field("雷州市应急管理局 Leizhou Emergency Management Bureau", alias="ERCP_CAP_SENDER_NAME")
+    cap_area_radius_km: PositiveFloat = Field(1.0, alias="ERCP_CAP_AREA_RADIUS_KM", le=1000)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":

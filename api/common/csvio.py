@@ -48,7 +48,14 @@ def parse(data: bytes, model: type[M], *, list_fields: Sequence[str] = ()) -> li
 
     rows: list[tuple[int, M]] = []
     errors: list[dict[str, Any]] = []
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit, or a stray NUL
+            raise InvalidInput("the file is not valid CSV", [row_error(reader.line_num, "", str(exc))]) from exc
         line = reader.line_num
         if len(rows) + len(errors) >= MAX_ROWS:
             raise InvalidInput(f"at most {MAX_ROWS} rows per file", [row_error(line, "", "too many rows")])

@@ -1,8 +1,8 @@
 """Field types shared by the request and response models of every domain."""
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
@@ -21,3 +21,19 @@ class WriteModel(BaseModel):
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class PatchModel(WriteModel):
+    """Partial updates: a field left out keeps its value; an explicit null is refused unless listed in NULLABLE.
+
+    Without this, `{"personnel": null}` would reach a NOT NULL column and fail in the database.
+    """
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value

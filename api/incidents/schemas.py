@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from api.common.pagination import Page
-from api.common.schemas import JurisdictionCode, Latitude, Longitude, Note, ReadModel, WriteModel
+from api.common.schemas import JurisdictionCode, Latitude, Longitude, Note, PatchModel, ReadModel, WriteModel
 from resources_db.enums import IncidentStatus, IncidentType, Severity
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -28,7 +28,9 @@ class IncidentCreate(WriteModel):
     drill_id: int | None = Field(None, ge=1, description="set for exercise incidents of a running drill")
 
 
-class IncidentUpdate(WriteModel):
+class IncidentUpdate(PatchModel):
+    NULLABLE = frozenset({"address"})
+
     title: Title | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None

@@ -3,7 +3,17 @@ from typing import Annotated
 from pydantic import Field
 
 from api.common.pagination import Page
-from api.common.schemas import JurisdictionCode, Latitude, Longitude, Name, Note, Phone, ReadModel, WriteModel
+from api.common.schemas import (
+    JurisdictionCode,
+    Latitude,
+    Longitude,
+    Name,
+    Note,
+    PatchModel,
+    Phone,
+    ReadModel,
+    WriteModel,
+)
 from resources_db.enums import Capability, TeamKind, TeamStatus
 
 Capabilities = Annotated[list[Capability], Field(max_length=len(Capability))]
@@ -22,7 +32,9 @@ class TeamCreate(WriteModel):
     agreement_id: int | None = Field(None, ge=1)
 
 
-class TeamUpdate(WriteModel):
+class TeamUpdate(PatchModel):
+    NULLABLE = frozenset({"contact_phone", "agreement_id"})
+
     name: Name | None = None
     kind: TeamKind | None = None
     capabilities: Capabilities | None = None

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from resources_db.base import Base, str_enum, utcnow
@@ -43,6 +43,8 @@ class SupplyItem(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        # Import matches rows by (depot, name); two items of one name in one depot would make that ambiguous.
+        UniqueConstraint("depot_id", "name"),
         CheckConstraint("quantity_on_hand >= 0", name="on_hand_not_negative"),
         CheckConstraint("quantity_reserved >= 0 AND quantity_reserved <= quantity_on_hand", name="reserved_in_range"),
         CheckConstraint("min_reserve >= 0", name="min_reserve_not_negative"),

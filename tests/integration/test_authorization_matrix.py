@@ -6,7 +6,8 @@ that passes the permission check gets the route's "allowed" status (404,
 422, 428, ...) and a role that does not gets 403. Anonymous calls get 401.
 """
 
-from typing import NamedTuple
+import re
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,6 +19,8 @@ LIBRARY = frozenset({"admin", "operator"})
 ADMIN = frozenset({"admin"})
 TEAM = frozenset({"admin", "operator", "leader"})
 PUBLIC = frozenset({"anonymous", *ALL})
+INCIDENT = frozenset({"admin", "operator", "controller"})
+DISPATCH_REPORTER = frozenset({"admin", "operator", "leader", "controller"})
 
 
 class Rule(NamedTuple):
@@ -34,6 +37,44 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/teams/{team_id}"): Rule(ALL, 200),
     ("PATCH", "/api/v1/teams/{team_id}"): Rule(TEAM, 428),
     ("POST", "/api/v1/teams/{team_id}/status"): Rule(TEAM, 422),
+    ("GET", "/api/v1/teams/export.csv"): Rule(ALL, 200),
+    ("POST", "/api/v1/teams/import"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/jurisdictions"): Rule(ALL, 200),
+    ("POST", "/api/v1/jurisdictions"): Rule(ADMIN, 422),
+    ("GET", "/api/v1/jurisdictions/{code}"): Rule(ALL, 404),
+    ("PATCH", "/api/v1/jurisdictions/{code}"): Rule(ADMIN, 404),
+    ("GET", "/api/v1/hazard-sources"): Rule(ALL, 200),
+    ("POST", "/api/v1/hazard-sources"): Rule(ADMIN, 422),
+    ("GET", "/api/v1/hazard-sources/{hazard_source_id}"): Rule(ALL, 404),
+    ("PATCH", "/api/v1/hazard-sources/{hazard_source_id}"): Rule(ADMIN, 404),
+    ("GET", "/api/v1/plans"): Rule(ALL, 200),
+    ("POST", "/api/v1/plans"): Rule(ADMIN, 422),
+    ("GET", "/api/v1/plans/{plan_id}"): Rule(ALL, 404),
+    ("PATCH", "/api/v1/plans/{plan_id}"): Rule(ADMIN, 404),
+    ("GET", "/api/v1/depots"): Rule(ALL, 200),
+    ("POST", "/api/v1/depots"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/depots/{depot_id}"): Rule(ALL, 404),
+    ("PATCH", "/api/v1/depots/{depot_id}"): Rule(LIBRARY, 404),
+    ("GET", "/api/v1/supply-items"): Rule(ALL, 200),
+    ("POST", "/api/v1/supply-items"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/supply-items/export.csv"): Rule(ALL, 200),
+    ("POST", "/api/v1/supply-items/import"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/supply-items/{item_id}"): Rule(ALL, 404),
+    ("PATCH", "/api/v1/supply-items/{item_id}"): Rule(LIBRARY, 404),
+    ("POST", "/api/v1/supply-items/{item_id}/movements"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/supply-items/{item_id}/movements"): Rule(ALL, 404),
+    ("GET", "/api/v1/incidents"): Rule(ALL, 200),
+    ("POST", "/api/v1/incidents"): Rule(INCIDENT, 422),
+    ("GET", "/api/v1/incidents/{incident_id}"): Rule(ALL, 404),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): Rule(INCIDENT, 404),
+    ("POST", "/api/v1/incidents/{incident_id}/transitions"): Rule(INCIDENT, 422),
+    ("GET", "/api/v1/incidents/{incident_id}/timeline"): Rule(ALL, 404),
+    ("GET", "/api/v1/escalations"): Rule(ALL, 200),
+    ("POST", "/api/v1/escalations/{escalation_id}/report"): Rule(INCIDENT, 404),
+    ("GET", "/api/v1/dispatches"): Rule(ALL, 200),
+    ("POST", "/api/v1/dispatches"): Rule(INCIDENT, 422),
+    ("GET", "/api/v1/dispatches/{dispatch_id}"): Rule(ALL, 404),
+    ("POST", "/api/v1/dispatches/{dispatch_id}/status"): Rule(DISPATCH_REPORTER, 422),
     ("GET", "/healthz"): Rule(PUBLIC, 200),
     ("GET", "/readyz"): Rule(PUBLIC, 200),
 }
@@ -45,10 +86,8 @@ MISSING_ID = "999999"
 
 
 def _fill(path: str, world: World) -> str:
-    filled = path.replace("{team_id}", str(world.other_team_id))
-    for param in ("{item_id}", "{depot_id}", "{source_id}", "{plan_id}", "{hazard_source_id}", "{supply_item_id}"):
-        filled = filled.replace(param, MISSING_ID)
-    return filled.replace("{code}", "nosuchcode")
+    filled = path.replace("{team_id}", str(world.other_team_id)).replace("{code}", "nosuchcode")
+    return re.sub(r"\{\w+_id\}", MISSING_ID, filled)
 
 
 def _expected(route: tuple[str, str], role: str, rule: Rule) -> int:
@@ -75,7 +114,7 @@ def test_authorization_matrix_has_no_mismatch(client: TestClient, headers, world
         url = _fill(path, world)
         for role in sorted({"anonymous", *ALL}):
             hdrs = headers[role] if role != "anonymous" else {}
-            kwargs = {"json": {}} if method in {"POST", "PATCH"} else {}
+            kwargs: dict[str, Any] = {"json": {}} if method in {"POST", "PATCH"} else {}
             r = client.request(method, url, headers=hdrs, **kwargs)
             probes += 1
             want = _expected(route, role, rule)

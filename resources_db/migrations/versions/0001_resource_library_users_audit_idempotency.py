@@ -373,6 +373,7 @@ def upgrade() -> None:
             ["depot_id"], ["depots.id"], name=op.f("fk_supply_items_depot_id_depots")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_supply_items")),
+        sa.UniqueConstraint("depot_id", "name", name=op.f("uq_supply_items_depot_id")),
     )
     op.create_index(
         op.f("ix_supply_items_category"), "supply_items", ["category"], unique=False

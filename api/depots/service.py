@@ -1,0 +1,92 @@
+"""Supply depots (应急物资储备库): read, create, update. Callers commit."""
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.audit import service as audit
+from api.common.listing import Near, PageParams, fetch_page
+from api.common.refs import require
+from api.depots.schemas import DepotCreate, DepotUpdate
+from api.deps import Principal
+from api.errors import DuplicateEntity, NotFound
+from resources_db.enums import DepotOperator
+from resources_db.models import Depot, Jurisdiction
+
+FIELDS = ("name", "jurisdiction", "lat", "lon", "operator")
+ENTITY = "depot"
+
+
+def snapshot(depot: Depot) -> dict[str, Any]:
+    return {f: getattr(depot, f) for f in FIELDS}
+
+
+def get_or_raise(*, session: Session, depot_id: int) -> Depot:
+    """The depot, or 404."""
+    depot = session.get(Depot, depot_id)
+    if depot is None:
+        raise NotFound(f"no depot {depot_id}")
+    return depot
+
+
+def filtered(*, jurisdiction: str | None = None, operator: DepotOperator | None = None) -> Select[Any]:
+    """The select of depots matching every given filter."""
+    stmt = select(Depot)
+    if jurisdiction:
+        stmt = stmt.where(Depot.jurisdiction == jurisdiction)
+    if operator:
+        stmt = stmt.where(Depot.operator == operator)
+    return stmt
+
+
+def list_(
+    *, session: Session, stmt: Select[Any], page: PageParams, near: Near | None
+) -> tuple[list[tuple[Depot, float | None]], str | None]:
+    """A page of depots, nearest first when `near` is given."""
+    return fetch_page(session, stmt, id_col=Depot.id, page=page, near=near, lat_col=Depot.lat, lon_col=Depot.lon)
+
+
+def _flush_unique(session: Session, name: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "name" in str(exc.orig).lower():
+            raise DuplicateEntity(f"a depot named {name!r} already exists") from exc
+        raise
+
+
+def create(*, session: Session, principal: Principal, data: DepotCreate) -> Depot:
+    """A new depot in an existing jurisdiction."""
+    require(session, Jurisdiction, data.jurisdiction, field="body.jurisdiction")
+    depot = Depot(**data.model_dump())
+    session.add(depot)
+    _flush_unique(session, data.name)
+    audit.record(
+        session, principal=principal, action="depot.create", entity=ENTITY, entity_id=depot.id, after=snapshot(depot)
+    )
+    return depot
+
+
+def update(*, session: Session, principal: Principal, depot: Depot, data: DepotUpdate) -> Depot:
+    """Apply the fields given; the version check happens at flush (optimistic lock)."""
+    changes = data.model_dump(exclude_unset=True)
+    if "jurisdiction" in changes:
+        require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
+    before = snapshot(depot)
+    for field, value in changes.items():
+        setattr(depot, field, value)
+    old, new = audit.diff(before, snapshot(depot))
+    if new:
+        _flush_unique(session, depot.name)
+        audit.record(
+            session,
+            principal=principal,
+            action="depot.update",
+            entity=ENTITY,
+            entity_id=depot.id,
+            before=old,
+            after=new,
+        )
+    return depot

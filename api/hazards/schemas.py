@@ -1,0 +1,56 @@
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from api.common.pagination import Page
+from api.common.schemas import JurisdictionCode, Latitude, Longitude, Name, PatchModel, ReadModel, ShortText, WriteModel
+from resources_db.enums import HazardKind, RiskLevel
+
+Enterprise = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PlanId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class HazardSourceCreate(WriteModel):
+    name: Name
+    kind: HazardKind
+    risk_level: RiskLevel
+    lat: Latitude
+    lon: Longitude
+    jurisdiction: JurisdictionCode
+    enterprise: Enterprise
+    responsible_person: ShortText
+    plan_id: PlanId | None = None
+
+
+class HazardSourceUpdate(PatchModel):
+    """Fields left out keep their value; `plan_id: null` unlinks the plan."""
+
+    NULLABLE = frozenset({"plan_id"})
+
+    name: Name | None = None
+    kind: HazardKind | None = None
+    risk_level: RiskLevel | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    jurisdiction: JurisdictionCode | None = None
+    enterprise: Enterprise | None = None
+    responsible_person: ShortText | None = None
+    plan_id: PlanId | None = None
+
+
+class HazardSourceRead(ReadModel):
+    id: int
+    name: str
+    kind: HazardKind
+    risk_level: RiskLevel
+    lat: float
+    lon: float
+    jurisdiction: str
+    enterprise: str
+    responsible_person: str
+    plan_id: int | None
+    version: int
+    distance_km: float | None = None
+
+
+HazardSourcePage = Page[HazardSourceRead]

@@ -1,0 +1,52 @@
+"""Emergency plans (预案): what an incident at a covered hazard needs, in teams per capability and supplies."""
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from api.common.pagination import Page
+from api.common.schemas import PatchModel, ReadModel, WriteModel
+from resources_db.enums import Capability, HazardKind, IncidentType
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+SupplyCategory = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
+# Strict: `true` or "3" as a count is a client mistake, not a number.
+TeamCount = Annotated[int, Field(ge=1, le=50, strict=True)]
+SupplyQuantity = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
+MAX_SUPPLY_CATEGORIES = 64
+
+HazardKinds = Annotated[list[HazardKind], Field(max_length=len(HazardKind))]
+IncidentTypes = Annotated[list[IncidentType], Field(max_length=len(IncidentType))]
+RequiredCapabilities = Annotated[dict[Capability, TeamCount], Field(max_length=len(Capability))]
+RequiredSupplies = Annotated[dict[SupplyCategory, SupplyQuantity], Field(max_length=MAX_SUPPLY_CATEGORIES)]
+
+
+class PlanCreate(WriteModel):
+    title: Title
+    hazard_kinds: HazardKinds = Field(default_factory=list)
+    incident_types: IncidentTypes = Field(default_factory=list)
+    required_capabilities: RequiredCapabilities = Field(default_factory=dict)
+    required_supplies: RequiredSupplies = Field(default_factory=dict)
+
+
+class PlanUpdate(PatchModel):
+    """Fields left out keep their value; a given list or map replaces the stored one whole."""
+
+    title: Title | None = None
+    hazard_kinds: HazardKinds | None = None
+    incident_types: IncidentTypes | None = None
+    required_capabilities: RequiredCapabilities | None = None
+    required_supplies: RequiredSupplies | None = None
+
+
+class PlanRead(ReadModel):
+    id: int
+    title: str
+    hazard_kinds: list[str]
+    incident_types: list[str]
+    required_capabilities: dict[str, int]
+    required_supplies: dict[str, int]
+    version: int
+
+
+PlanPage = Page[PlanRead]

@@ -1,0 +1,110 @@
+"""Emergency plans: read, create, update, list. Callers commit.
+
+The list filters (`incident_type`, `hazard_kind`) test membership in JSON
+arrays, which SQLite and PostgreSQL spell differently; the plan table is
+small (one plan per enterprise or department), so the filter runs in Python
+over an id-ordered scan and keeps the usual id keyset cursor.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.audit import service as audit
+from api.common.listing import PageParams
+from api.common.pagination import decode_cursor, encode_cursor
+from api.deps import Principal
+from api.errors import NotFound
+from api.plans.schemas import PlanCreate, PlanUpdate
+from resources_db.enums import HazardKind, IncidentType
+from resources_db.models import EmergencyPlan
+
+FIELDS = ("title", "hazard_kinds", "incident_types", "required_capabilities", "required_supplies")
+
+
+def snapshot(plan: EmergencyPlan) -> dict[str, Any]:
+    return {f: getattr(plan, f) for f in FIELDS}
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Wire values as stored JSON: lists de-duplicated and sorted, enum keys as plain strings."""
+    out = dict(values)
+    for key in ("hazard_kinds", "incident_types"):
+        if key in out:
+            out[key] = sorted({str(v) for v in out[key]})
+    for key in ("required_capabilities", "required_supplies"):
+        if key in out:
+            out[key] = {str(k): v for k, v in sorted(out[key].items())}
+    return out
+
+
+def get_or_raise(*, session: Session, plan_id: int) -> EmergencyPlan:
+    """The plan, or 404."""
+    plan = session.get(EmergencyPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"no emergency plan {plan_id}")
+    return plan
+
+
+def list_(
+    *,
+    session: Session,
+    page: PageParams,
+    incident_type: IncidentType | None = None,
+    hazard_kind: HazardKind | None = None,
+) -> tuple[list[EmergencyPlan], str | None]:
+    """A page of plans in id order that cover the given incident type and hazard kind."""
+    stmt = select(EmergencyPlan).order_by(EmergencyPlan.id)
+    after = decode_cursor(page.cursor, length=1)
+    if after is not None:
+        stmt = stmt.where(EmergencyPlan.id > int(after[0]))
+    rows: list[EmergencyPlan] = []
+    for plan in session.scalars(stmt):
+        if incident_type and incident_type.value not in plan.incident_types:
+            continue
+        if hazard_kind and hazard_kind.value not in plan.hazard_kinds:
+            continue
+        rows.append(plan)
+        if len(rows) > page.limit:
+            break
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    return rows, encode_cursor([rows[-1].id]) if more and rows else None
+
+
+def create(*, session: Session, principal: Principal, data: PlanCreate) -> EmergencyPlan:
+    """A new plan."""
+    plan = EmergencyPlan(**_stored(data.model_dump()))
+    session.add(plan)
+    session.flush()
+    audit.record(
+        session,
+        principal=principal,
+        action="plan.create",
+        entity="emergency_plan",
+        entity_id=plan.id,
+        after=snapshot(plan),
+    )
+    return plan
+
+
+def update(*, session: Session, principal: Principal, plan: EmergencyPlan, data: PlanUpdate) -> EmergencyPlan:
+    """Apply the fields given (lists and maps are replaced whole); the version check happens at flush."""
+    before = snapshot(plan)
+    for field, value in _stored(data.model_dump(exclude_unset=True)).items():
+        # A new object, never an in-place edit, so SQLAlchemy sees the JSON column change.
+        setattr(plan, field, value)
+    old, new = audit.diff(before, snapshot(plan))
+    if new:
+        session.flush()
+        audit.record(
+            session,
+            principal=principal,
+            action="plan.update",
+            entity="emergency_plan",
+            entity_id=plan.id,
+            before=old,
+            after=new,
+        )
+    return plan
