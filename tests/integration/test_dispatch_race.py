@@ -1,5 +1,6 @@
 """R1: 50 concurrent dispatches of one available team, 20 rounds: exactly one wins each round."""
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -24,7 +25,11 @@ def test_r1_exactly_one_of_fifty_concurrent_dispatches_wins(
         for _ in range(ROUNDS):
             team = make_team(client, tokens["operator"])
             body = {"incident_id": incident["id"], "team_id": team["id"]}
-            answers = c.run(lambda http, i, body=body: http.post("/api/v1/dispatches", json=body, headers=hdrs))
+
+            def dispatch(http: httpx.Client, _: int, body: dict[str, int] = body) -> httpx.Response:
+                return http.post("/api/v1/dispatches", json=body, headers=hdrs)
+
+            answers = c.run(dispatch)
             latencies += [a.ms for a in answers]
             created = [a for a in answers if a.status == 201]
             refused = [
