@@ -29,5 +29,9 @@ lint: $(STAMP)
 	$(BIN)/mypy api realtime resources_db dashboard drills loadtests tests
 	$(BIN)/lint-imports
 
+## Benchmark the dispatch workflows on PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
+bench: $(STAMP)
+	$(BIN)/python -m loadtests.bench_workflows $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output bench-output ercp.db ercp.db-wal ercp.db-shm

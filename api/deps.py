@@ -46,18 +46,28 @@ class Principal:
     team_id: int | None
 
 
+def principal_for_token(session: Session, secret: str, token: str) -> Principal | None:
+    """The active user a valid token names, or None (invalid, expired, user gone or disabled)."""
+    claims = tokens.decode(token, secret=secret)
+    if claims is None:
+        return None
+    user = session.get(User, claims.user_id)
+    if user is None or not user.active:
+        return None
+    return Principal(user_id=user.id, username=user.username, role=user.role, team_id=user.team_id)
+
+
 def get_principal(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
     if not token:
         raise NotAuthenticated("send a bearer token (POST /api/v1/auth/token)")
-    claims = tokens.decode(token, secret=settings.secret_key)
-    if claims is None:
-        raise NotAuthenticated("the token is invalid or has expired")
-    user = session.get(User, claims.user_id)
-    if user is None or not user.active:
-        raise NotAuthenticated("the token's user no longer exists or is disabled")
-    return Principal(user_id=user.id, username=user.username, role=user.role, team_id=user.team_id)
+    principal = principal_for_token(session, settings.secret_key, token)
+    # End the read transaction: its pooled connection must not wait, held, for the view's thread (api.routing).
+    session.commit()
+    if principal is None:
+        raise NotAuthenticated("the token is invalid or expired, or its user is disabled")
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -4,8 +4,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.problems import problem
+from api.routing import UnitOfWorkRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["health"])
 
 
 @router.get("/healthz")

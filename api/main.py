@@ -1,5 +1,7 @@
-"""App factory: the one place that wires settings, database, routers and (later) realtime."""
+"""App factory: the one place that wires settings, database, routers and realtime (relay, hub, websocket)."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -7,20 +9,34 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from api import health, problems
+from api.agreements.views import router as agreements_router
 from api.audit.views import router as audit_router
 from api.auth.views import router as auth_router
+from api.cap.views import router as cap_router
+from api.compensation.views import router as compensation_router
 from api.depots.views import router as depots_router
+from api.deps import Principal, principal_for_token
 from api.dispatches.views import router as dispatches_router
+from api.drills.views import router as drills_router
 from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
 from api.jurisdictions.views import router as jurisdictions_router
 from api.middleware import DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
+from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
+from api.recommendations.views import router as recommendations_router
 from api.settings import Settings, get_settings
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
 from api.teams.views import router as teams_router
+from realtime.bus import Bus
+from realtime.hub import Hub
+from realtime.memory_bus import MemoryBus
+from realtime.redis_bus import RedisBus
+from realtime.relay import Relay
+from realtime.ws import WsSettings
+from realtime.ws import make_router as make_ws_router
 from resources_db.engine import is_sqlite, make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
@@ -30,10 +46,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
+    session_factory = make_session_factory(engine)
+    bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
+    hub = Hub(engine, bus)
+    relay = Relay(engine, bus)
+
+    def authenticate(token: str) -> Principal | None:
+        with session_factory() as session:
+            return principal_for_token(session, settings.secret_key, token)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+        await bus.connect()
+        await hub.start()
+        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        try:
+            yield
+        finally:
+            await relay.stop()
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+            await hub.stop()
+            await bus.disconnect()
+            engine.dispose()
 
     app = FastAPI(
         title="Leizhou emergency response command platform",
@@ -42,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = session_factory
+    app.state.hub = hub
+    app.state.relay = relay
 
     problems.install(app)
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
@@ -56,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         auth_router,
         incidents_router,
+        recommendations_router,
+        cap_router,
         escalations_router,
         dispatches_router,
         teams_csv_router,
@@ -66,8 +106,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         depots_router,
         supplies_router,
+        drills_router,
+        mutual_aid_router,
+        agreements_router,
+        compensation_router,
     ):
         v1.include_router(router)
+    ws_settings = WsSettings(
+        allowed_origins=frozenset(settings.cors_origins),
+        heartbeat=settings.ws_heartbeat_seconds,
+        queue_size=settings.ws_queue_size,
+    )
+    v1.include_router(make_ws_router(hub, authenticate, ws_settings))
     app.include_router(v1)
     app.include_router(health.router)
     return app

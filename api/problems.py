@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -84,9 +85,10 @@ def install(app: FastAPI) -> None:
         log.info("data error on %s %s: %s", request.method, request.url.path, exc.orig)
         return problem(422, "validation-error", "Invalid input", "a value is out of range for its field", errors=[])
 
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
-    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database unavailable: %s", exc.orig)
+    async def _db_down(request: Request, exc: OperationalError | PoolTimeout) -> JSONResponse:
+        log.warning("database unavailable: %s", exc)
         return problem(
             503, "database-unavailable", "Database unavailable", "retry shortly", headers={"Retry-After": "2"}
         )

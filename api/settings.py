@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(20, alias="ERCP_DB_POOL_SIZE", gt=0)
     page_limit_default: int = 50
     page_limit_max: int = 500
+    ws_heartbeat_seconds: float = Field(15.0, alias="ERCP_WS_HEARTBEAT_SECONDS", gt=0)
+    ws_queue_size: int = Field(1000, alias="ERCP_WS_QUEUE_SIZE", ge=10)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")
     # Recommendation (api.recommendations): search radius and the ETA model of api.rules.recommend.EtaParams.
     recommend_radius_km: PositiveFloat = Field(80.0, alias="ERCP_RECOMMEND_RADIUS_KM", le=500)

@@ -135,9 +135,9 @@ def world(app: FastAPI) -> World:
 
 
 @pytest.fixture(scope="session")
-def client(app: FastAPI, world: World) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
+def client(app: FastAPI, world: World) -> TestClient:
+    """In-process HTTP without the app's lifespan: the relay and hub run in one event loop, the live server's."""
+    return TestClient(app)
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ from api.auth.permissions import Admin
 from api.common.pagination import LimitQuery
 from api.common.schemas import ReadModel
 from api.deps import SessionDep
+from api.routing import UnitOfWorkRoute
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/audit", tags=["audit"])
 
 
 class AuditRead(ReadModel):

@@ -51,3 +51,11 @@ OwnTeamWriter = Annotated[Principal, Depends(_own_team_writer)]
 
 # Incident intake and handling; a drill controller is limited to exercise data by api.common.exercise.
 IncidentWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
+
+# Exercises are started and ended by the people who run them.
+DrillController = Annotated[Principal, Depends(allow(Role.admin, Role.drill_controller))]
+# Mutual aid is asked and answered by the duty desk; a drill controller plays it for drill incidents only
+# (api.common.exercise refuses real ones).
+MutualAidWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
+# Compensation statements show money owed to outside teams: the desk and observers (auditors) read them.
+CompensationReader = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.observer))]

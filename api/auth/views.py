@@ -8,9 +8,10 @@ from sqlalchemy import select
 from api.auth import passwords, tokens
 from api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from api.errors import NotAuthenticated
+from api.routing import UnitOfWorkRoute
 from resources_db.models import User
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/auth", tags=["auth"])
 
 
 class TokenResponse(BaseModel):

@@ -1,14 +1,17 @@
 """`Idempotency-Key` for writes a retry could duplicate (DESIGN §10, IETF httpapi draft semantics).
 
-- first request with a key: claimed in its own short transaction, then run;
-  its answer is stored in the SAME transaction as its effect, so a stored
-  answer always means the effect committed;
-- same key, same body, after completion: the first answer is replayed
-  (`Idempotent-Replayed: true`);
+The key is claimed inside the request's own transaction (INSERT … ON CONFLICT
+DO NOTHING) and its answer stored in that same transaction, beside the effect:
+- first request with a key: claims it, runs, stores its answer, commits;
+- same key and body while the first is still running: the duplicate's insert
+  waits on the first one's uncommitted row (PostgreSQL; SQLite serialises
+  writers anyway), then finds the stored answer and replays it — so an
+  in-flight duplicate gets an identical replay, never a second effect;
+- same key and body later: the first answer replayed (`Idempotent-Replayed: true`);
 - same key, another body: 422;
-- same key while the first is still running: 409 (a client retries later);
-- the first request fails (4xx, crash): the claim is released, a retry runs anew.
-A claim left by a crashed process is taken over after CLAIM_TIMEOUT.
+- a first request that fails rolls back its claim with everything else, so a
+  retry runs anew; a crashed process leaves no claim behind.
+Keys live 24 hours (KEY_TTL); an expired key is taken over by the next request.
 """
 
 import hashlib
@@ -21,9 +24,10 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from api.deps import CurrentPrincipal
 from api.errors import Conflict, InvalidInput
@@ -31,7 +35,6 @@ from resources_db.base import utcnow
 from resources_db.models import IdempotencyKey
 
 KEY_TTL = timedelta(hours=24)
-CLAIM_TIMEOUT = timedelta(seconds=60)
 REPLAYED_HEADERS = ("location", "etag")
 
 
@@ -40,84 +43,65 @@ def body_hash(payload: BaseModel) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Idempotency:
-    factory: sessionmaker[Session]
     principal: str
     scope: str
     key: str | None
 
-    def _pk(self) -> tuple[str, str, str]:
-        assert self.key is not None
-        return (self.principal, self.scope, self.key)
+    def _where(self) -> Any:
+        return (
+            (IdempotencyKey.principal == self.principal)
+            & (IdempotencyKey.scope == self.scope)
+            & (IdempotencyKey.key == self.key)
+        )
 
-    def claim(self, request_hash: str) -> JSONResponse | None:
-        """None when this request may run; the stored answer when it already ran; raises 409/422 otherwise."""
-        if self.key is None:
-            return None
+    def _insert(self, session: Session, request_hash: str) -> bool:
         now = utcnow()
-        with self.factory() as s:
-            row = s.get(IdempotencyKey, self._pk(), with_for_update=True)
-            if row is not None and (
-                row.expires_at < now or (row.status_code is None and row.created_at < now - CLAIM_TIMEOUT)
-            ):
-                s.delete(row)
-                s.flush()
-                row = None
-            if row is None:
-                s.add(
-                    IdempotencyKey(
-                        principal=self.principal,
-                        scope=self.scope,
-                        key=self.key,
-                        request_hash=request_hash,
-                        created_at=now,
-                        expires_at=now + KEY_TTL,
-                    )
-                )
-                try:
-                    s.commit()
-                    return None
-                except IntegrityError:
-                    s.rollback()
-                    row = s.get(IdempotencyKey, self._pk())
-                    if row is None:  # released between our insert and read: let the client retry
-                        raise Conflict("a request with this Idempotency-Key is in progress; retry shortly") from None
-            if row.request_hash != request_hash:
-                raise InvalidInput(
-                    "this Idempotency-Key was used with a different request body",
-                    [{"field": "header.Idempotency-Key", "message": "reused with a different body"}],
-                )
-            if row.status_code is None:
-                raise Conflict("a request with this Idempotency-Key is in progress; retry shortly")
-            headers = {**(row.response_headers or {}), "Idempotent-Replayed": "true"}
-            return JSONResponse(row.response_body, status_code=row.status_code, headers=headers)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert(IdempotencyKey)
+            .values(
+                principal=self.principal,
+                scope=self.scope,
+                key=self.key,
+                request_hash=request_hash,
+                created_at=now,
+                expires_at=now + KEY_TTL,
+            )
+            .on_conflict_do_nothing(index_elements=["principal", "scope", "key"])
+            .returning(IdempotencyKey.key)
+        )
+        # RETURNING yields a row only when the insert happened (rowcount is not reliable through the ORM).
+        return session.execute(stmt).first() is not None
+
+    def claim(self, session: Session, request_hash: str) -> JSONResponse | None:
+        """None when this request may run (the key is now ours); the stored answer when it already ran."""
+        if self.key is None or self._insert(session, request_hash):
+            return None
+        row = session.scalars(select(IdempotencyKey).where(self._where())).one()
+        if row.expires_at < utcnow():
+            session.execute(delete(IdempotencyKey).where(self._where()))
+            if self._insert(session, request_hash):
+                return None
+        if row.request_hash != request_hash:
+            raise InvalidInput(
+                "this Idempotency-Key was used with a different request body",
+                [{"field": "header.Idempotency-Key", "message": "reused with a different body"}],
+            )
+        if row.status_code is None:  # only a row written by an older version could be left like this
+            raise Conflict("a request with this Idempotency-Key has not finished; retry shortly")
+        headers = {**(row.response_headers or {}), "Idempotent-Replayed": "true"}
+        return JSONResponse(row.response_body, status_code=row.status_code, headers=headers)
 
     def complete(self, session: Session, status_code: int, body: Any, headers: dict[str, str]) -> None:
-        """Store the answer in the caller's transaction, beside the effect."""
+        """Store the answer beside the effect, in the same transaction."""
         if self.key is None:
             return
-        row = session.get(IdempotencyKey, self._pk())
-        if row is None:
-            raise Conflict("the Idempotency-Key claim was lost; retry")
+        row = session.scalars(select(IdempotencyKey).where(self._where())).one()
         row.status_code = status_code
         row.response_body = body
         row.response_headers = {k: v for k, v in headers.items() if k.lower() in REPLAYED_HEADERS}
-
-    def release(self) -> None:
-        """Forget an unfinished claim so that a retry runs again."""
-        if self.key is None:
-            return
-        with self.factory() as s:
-            s.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.principal == self.principal,
-                    IdempotencyKey.scope == self.scope,
-                    IdempotencyKey.key == self.key,
-                    IdempotencyKey.status_code.is_(None),
-                )
-            )
-            s.commit()
 
 
 def run(
@@ -128,17 +112,10 @@ def run(
     status_code: int,
     write: Callable[[], tuple[BaseModel, dict[str, str]]],
 ) -> JSONResponse:
-    """Run `write` (which changes rows and returns the answer) at most once per key, then commit.
-
-    Call it before the request's session has written anything: its read
-    transaction is ended first, because on SQLite every transaction holds the
-    write lock and the claim's own transaction would otherwise wait on it.
-    """
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("claim the Idempotency-Key before writing")
-    session.commit()
-    replay = idem.claim(body_hash(payload))
+    """Run `write` (which changes rows and returns the answer) at most once per key, then commit."""
+    replay = idem.claim(session, body_hash(payload))
     if replay is not None:
+        session.rollback()
         return replay
     try:
         answer, headers = write()
@@ -147,13 +124,12 @@ def run(
         session.commit()
     except BaseException:
         session.rollback()
-        idem.release()
         raise
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def purge_expired(session: Session) -> int:
-    """Drop keys past their lifetime (called from housekeeping)."""
+    """Drop keys past their lifetime (for housekeeping)."""
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -167,7 +143,7 @@ IdempotencyKeyHeader = Annotated[
 def get_idempotency(request: Request, principal: CurrentPrincipal, key: IdempotencyKeyHeader = None) -> Idempotency:
     route = request.scope.get("route")
     scope = f"{request.method} {getattr(route, 'path', request.url.path)}"
-    return Idempotency(request.app.state.session_factory, principal.username, scope, key)
+    return Idempotency(principal.username, scope, key)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

@@ -8,10 +8,11 @@ from api.common.listing import NearDep, PageDep
 from api.depots import service
 from api.depots.schemas import DepotCreate, DepotPage, DepotRead, DepotUpdate
 from api.deps import SessionDep
+from api.routing import UnitOfWorkRoute
 from resources_db.enums import DepotOperator
 from resources_db.models import Depot
 
-router = APIRouter(prefix="/depots", tags=["depots"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/depots", tags=["depots"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 

@@ -11,10 +11,11 @@ from api.common.listing import PageDep, fetch_page
 from api.deps import Principal, SessionDep
 from api.dispatches import service
 from api.dispatches.schemas import DispatchCreate, DispatchPage, DispatchRead, DispatchStatusChange
+from api.routing import UnitOfWorkRoute
 from resources_db.enums import DispatchStatus, Role
 from resources_db.models import Dispatch
 
-router = APIRouter(prefix="/dispatches", tags=["dispatches"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/dispatches", tags=["dispatches"])
 
 Dispatcher = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
 DispatchReporter = Annotated[

@@ -10,10 +10,11 @@ from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode
 from api.deps import SessionDep
 from api.escalations import service
 from api.escalations.schemas import EscalationPage, EscalationRead, EscalationReport
+from api.routing import UnitOfWorkRoute
 from resources_db.base import utcnow
 from resources_db.models import Escalation, Incident
 
-router = APIRouter(prefix="/escalations", tags=["escalations"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/escalations", tags=["escalations"])
 
 
 def _read(row: Escalation, drill_id: int | None) -> EscalationRead:

@@ -8,10 +8,11 @@ from api.common.listing import NearDep, PageDep
 from api.deps import SessionDep
 from api.hazards import service
 from api.hazards.schemas import HazardSourceCreate, HazardSourcePage, HazardSourceRead, HazardSourceUpdate
+from api.routing import UnitOfWorkRoute
 from resources_db.enums import HazardKind, RiskLevel
 from resources_db.models import HazardSource
 
-router = APIRouter(prefix="/hazard-sources", tags=["hazard sources"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/hazard-sources", tags=["hazard sources"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 # Bounded so an absurd id is a 422, not a database integer overflow.

@@ -13,10 +13,10 @@ from resources_db.models import Escalation, Incident
 
 
 def _add(session: Session, principal: Principal, incident: Incident, steps: list[reporting.Step], why: str) -> None:
-    for step in steps:
-        row = Escalation(incident_id=incident.id, level=step.level, kind=step.kind, due_at=step.due_at)
-        session.add(row)
-        session.flush()
+    rows = [Escalation(incident_id=incident.id, level=s.level, kind=s.kind, due_at=s.due_at) for s in steps]
+    session.add_all(rows)
+    session.flush()  # one batched INSERT for the whole chain; the ids go into the events
+    for row in rows:
         data = {"id": row.id, "incident_id": incident.id, "level": row.level, "kind": row.kind, "due_at": row.due_at}
         record_change(
             session,
@@ -30,7 +30,7 @@ def _add(session: Session, principal: Principal, incident: Incident, steps: list
             event_data=data,
             drill_id=incident.drill_id,
             incident_id=incident.id,
-            message=f"{why}: {step.kind.value} to {step.level.value} due {step.due_at:%Y-%m-%d %H:%M}Z",
+            message=f"{why}: {row.kind.value} to {row.level.value} due {row.due_at:%Y-%m-%d %H:%M}Z",
         )
 
 

@@ -22,10 +22,11 @@ from api.incidents.schemas import (
     TimelinePage,
     TimelineRead,
 )
+from api.routing import UnitOfWorkRoute
 from resources_db.enums import IncidentStatus, IncidentType, Severity
 from resources_db.models import Incident, TimelineEntry
 
-router = APIRouter(prefix="/incidents", tags=["incidents"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/incidents", tags=["incidents"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 

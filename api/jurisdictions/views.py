@@ -8,9 +8,10 @@ from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.jurisdictions import service
 from api.jurisdictions.schemas import JurisdictionCreate, JurisdictionPage, JurisdictionRead, JurisdictionUpdate
+from api.routing import UnitOfWorkRoute
 from resources_db.enums import JurisdictionKind
 
-router = APIRouter(prefix="/jurisdictions", tags=["jurisdictions"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/jurisdictions", tags=["jurisdictions"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 Code = Annotated[str, Path(max_length=32)]

@@ -8,9 +8,10 @@ from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.plans import service
 from api.plans.schemas import PlanCreate, PlanPage, PlanRead, PlanUpdate
+from api.routing import UnitOfWorkRoute
 from resources_db.enums import HazardKind, IncidentType
 
-router = APIRouter(prefix="/plans", tags=["emergency plans"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/plans", tags=["emergency plans"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 # Bounded so an absurd id is a 422, not a database integer overflow.

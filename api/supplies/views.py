@@ -8,6 +8,7 @@ from api.auth.permissions import LibraryWriter, Reader
 from api.common.etag import check_if_match, set_etag
 from api.common.listing import PageDep
 from api.deps import SessionDep
+from api.routing import UnitOfWorkRoute
 from api.supplies import ledger, service, sheet
 from api.supplies.schemas import (
     Category,
@@ -22,7 +23,7 @@ from api.supplies.schemas import (
     SupplyItemUpdate,
 )
 
-router = APIRouter(prefix="/supply-items", tags=["supplies"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/supply-items", tags=["supplies"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 

@@ -25,12 +25,13 @@ from api.common import csvio
 from api.common.schemas import JurisdictionCode, Latitude, Longitude, Name, Phone, ShortText, WriteModel
 from api.deps import Principal, SessionDep
 from api.errors import InvalidInput
+from api.routing import UnitOfWorkRoute
 from api.teams import service
 from api.teams.schemas import Capabilities, Personnel, TeamCreate, TeamUpdate
 from resources_db.enums import Capability, TeamKind, TeamStatus
 from resources_db.models import Jurisdiction, RescueTeam
 
-router = APIRouter(prefix="/teams", tags=["teams"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/teams", tags=["teams"])
 
 COLUMNS = (
     "id",

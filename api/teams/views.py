@@ -6,12 +6,13 @@ from api.auth.permissions import LibraryWriter, OwnTeamWriter, Reader
 from api.common.etag import check_if_match, set_etag
 from api.common.listing import NearDep, PageDep
 from api.deps import SessionDep
+from api.routing import UnitOfWorkRoute
 from api.teams import service
 from api.teams.schemas import TeamCreate, TeamPage, TeamRead, TeamStatusChange, TeamUpdate
 from resources_db.enums import Capability, TeamKind, TeamStatus
 from resources_db.models import RescueTeam
 
-router = APIRouter(prefix="/teams", tags=["teams"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/teams", tags=["teams"])
 
 IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 

@@ -21,6 +21,8 @@ TEAM = frozenset({"admin", "operator", "leader"})
 PUBLIC = frozenset({"anonymous", *ALL})
 INCIDENT = frozenset({"admin", "operator", "controller"})
 DISPATCH_REPORTER = frozenset({"admin", "operator", "leader", "controller"})
+DRILL = frozenset({"admin", "controller"})
+PAYROLL = frozenset({"admin", "operator", "observer"})
 
 
 class Rule(NamedTuple):
@@ -75,6 +77,23 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/dispatches"): Rule(INCIDENT, 422),
     ("GET", "/api/v1/dispatches/{dispatch_id}"): Rule(ALL, 404),
     ("POST", "/api/v1/dispatches/{dispatch_id}/status"): Rule(DISPATCH_REPORTER, 422),
+    ("GET", "/api/v1/incidents/{incident_id}/recommendations"): Rule(ALL, 404),
+    ("GET", "/api/v1/incidents/{incident_id}/cap"): Rule(ALL, 404),
+    ("GET", "/api/v1/drills"): Rule(ALL, 200),
+    ("POST", "/api/v1/drills"): Rule(DRILL, 422),
+    ("GET", "/api/v1/drills/{drill_id}"): Rule(ALL, 404),
+    ("POST", "/api/v1/drills/{drill_id}/end"): Rule(DRILL, 404),
+    ("GET", "/api/v1/mutual-aid-requests"): Rule(ALL, 200),
+    ("POST", "/api/v1/mutual-aid-requests"): Rule(INCIDENT, 422),
+    ("GET", "/api/v1/mutual-aid-requests/{request_id}"): Rule(ALL, 404),
+    ("POST", "/api/v1/mutual-aid-requests/{request_id}/approve"): Rule(INCIDENT, 422),
+    ("POST", "/api/v1/mutual-aid-requests/{request_id}/decline"): Rule(INCIDENT, 422),
+    ("POST", "/api/v1/mutual-aid-requests/{request_id}/fulfil"): Rule(INCIDENT, 404),
+    ("GET", "/api/v1/agreements"): Rule(PAYROLL, 200),
+    ("POST", "/api/v1/agreements"): Rule(ADMIN, 422),
+    ("GET", "/api/v1/agreements/{agreement_id}"): Rule(PAYROLL, 404),
+    ("GET", "/api/v1/compensation"): Rule(PAYROLL, 422),
+    ("GET", "/api/v1/compensation/export.csv"): Rule(PAYROLL, 422),
     ("GET", "/healthz"): Rule(PUBLIC, 200),
     ("GET", "/readyz"): Rule(PUBLIC, 200),
 }

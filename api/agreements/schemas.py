@@ -1,0 +1,42 @@
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, Field, model_validator
+
+from api.common.pagination import Page
+from api.common.schemas import ReadModel, WriteModel
+
+CENT = Decimal("0.01")
+# NUMERIC(10, 2) in the database: at most 8 digits before the point, cents after it; "75.5" is kept as 75.50
+# so that the answer to the POST reads the same as every later GET.
+Cny = Annotated[
+    Decimal, Field(max_digits=10, decimal_places=2, allow_inf_nan=False), AfterValidator(lambda d: d.quantize(CENT))
+]
+
+
+class AgreementCreate(WriteModel):
+    team_id: int = Field(ge=1, description="a team of kind `social` or `enterprise_fulltime`")
+    hourly_rate_per_person_cny: Annotated[Cny, Field(gt=0)]
+    callout_fee_cny: Annotated[Cny, Field(ge=0)]
+    valid_from: date
+    valid_to: date | None = Field(None, description="last day covered (inclusive); open-ended when absent")
+
+    @model_validator(mode="after")
+    def _period_is_not_backwards(self) -> Self:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class AgreementRead(ReadModel):
+    id: int
+    team_id: int
+    hourly_rate_per_person_cny: Decimal
+    callout_fee_cny: Decimal
+    valid_from: date
+    valid_to: date | None
+    version: int
+
+
+AgreementPage = Page[AgreementRead]

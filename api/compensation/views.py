@@ -1,0 +1,49 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.auth.permissions import CompensationReader
+from api.common import csvio
+from api.compensation import rules, service
+from api.compensation.schemas import CompensationReport
+from api.deps import SessionDep
+from api.errors import InvalidInput
+from api.routing import UnitOfWorkRoute
+
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/compensation", tags=["compensation"])
+
+
+def month_query(
+    month: Annotated[str, Query(max_length=7, description="YYYY-MM, a calendar month in Asia/Shanghai")],
+) -> str:
+    try:
+        rules.parse_month(month)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), [{"field": "query.month", "message": str(exc)}]) from None
+    return month
+
+
+MonthDep = Annotated[str, Depends(month_query)]
+TeamIdQuery = Annotated[int | None, Query(ge=1, description="one team's statement only")]
+
+
+@router.get("", response_model=CompensationReport)
+def compensation_report(
+    session: SessionDep, _: CompensationReader, month: MonthDep, team_id: TeamIdQuery = None
+) -> CompensationReport:
+    """Per-team statements for a month: released real dispatches priced by each team's agreement."""
+    return service.report(session=session, month=month, team_id=team_id)
+
+
+@router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def export_compensation_csv(
+    session: SessionDep, _: CompensationReader, month: MonthDep, team_id: TeamIdQuery = None
+) -> Response:
+    """The same statements as CSV: `line` rows, then a `team_total` row per team (UTF-8 with a BOM for Excel)."""
+    report = service.report(session=session, month=month, team_id=team_id)
+    body = csvio.UTF8_BOM + csvio.render(service.CSV_COLUMNS, service.csv_rows(report))
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="compensation-{month}.csv"'},
+    )

@@ -1,0 +1,77 @@
+"""The benchmark's table: absolute figures, and ratios against baselines of the same run.
+
+The machine is shared and noisy, so absolute requests/s drift from run to run;
+a ratio to the one-row insert measured minutes earlier on the same machine is
+what can be compared across runs and against the goals.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from loadtests.bench_locust import Result
+
+RECOMMEND_P99_GOAL_MS = 50.0
+INCIDENT_SHARE_GOAL = 0.40  # of the bare-insert requests/s
+
+
+@dataclass(frozen=True)
+class Verdict:
+    goal: str
+    measured: str
+    passed: bool | None  # None: could not be judged (scenario skipped or broken)
+
+
+def _by_key(results: Sequence[Result]) -> dict[str, Result]:
+    return {r.scenario.key: r for r in results}
+
+
+def verdicts(results: Sequence[Result]) -> list[Verdict]:
+    got = _by_key(results)
+    out = []
+    rec = got.get("recommendations")
+    if rec is None or rec.skipped or not rec.requests:
+        out.append(Verdict(f"recommendations p99 ≤ {RECOMMEND_P99_GOAL_MS:.0f} ms", "not measured", None))
+    else:
+        ok = rec.p99_ms <= RECOMMEND_P99_GOAL_MS and rec.failures == 0
+        out.append(Verdict(f"recommendations p99 ≤ {RECOMMEND_P99_GOAL_MS:.0f} ms", f"{rec.p99_ms:.0f} ms", ok))
+    inc, bare = got.get("incidents"), got.get("bare")
+    goal = f"POST /incidents ≥ {INCIDENT_SHARE_GOAL:.0%} of bare insert req/s"
+    if inc is None or bare is None or not bare.rps or not inc.requests:
+        out.append(Verdict(goal, "not measured", None))
+    else:
+        share = inc.rps / bare.rps
+        out.append(Verdict(goal, f"{share:.0%}", share >= INCIDENT_SHARE_GOAL and inc.failures == 0))
+    return out
+
+
+def render(results: Sequence[Result], settings: Sequence[tuple[str, str]]) -> str:
+    bare = _by_key(results).get("bare")
+    ceiling = bare.rps if bare is not None and bare.rps else None
+    head = ("scenario", "requests", "failures", "req/s", "p50 ms", "p99 ms", "× bare req/s")
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for r in results:
+        if r.skipped:
+            rows.append((r.scenario.name, "-", "-", "-", "-", "-", "skipped"))
+        else:
+            ratio = f"{r.rps / ceiling:.2f}" if ceiling else "-"
+            rows.append((r.scenario.name, str(r.requests), str(r.failures), f"{r.rps:.0f}", f"{r.p50_ms:.0f}",
+                         f"{r.p99_ms:.0f}", ratio))  # fmt: skip
+        if r.note:
+            notes.append(f"  {r.scenario.name}: {r.note}")
+    widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))]).rstrip()
+
+    out = ["Workflow benchmark (ercp, one API worker; synthetic Leizhou data)", ""]
+    out += [f"  {k:<16} {v}" for k, v in settings]
+    out += ["", line(head), line(["-" * w for w in widths]), *map(line, rows)]
+    if notes:
+        out += ["", "notes:", *notes]
+    out += ["", "goals:"]
+    for v in verdicts(results):
+        mark = "n/a " if v.passed is None else ("PASS" if v.passed else "FAIL")
+        out.append(f"  {mark}  {v.goal}: {v.measured}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,102 @@
+"""Locust users of the workflow benchmark, one class per scenario (`locust -f this_file ClassName`).
+
+Run by `loadtests.bench_workflows`, which writes the ids and tokens this needs
+to a JSON file named by `BENCH_DATA`. Users wait for nothing between requests:
+the scenario measures what one API worker sustains, so the closed loop keeps
+it saturated (latency ≈ users ÷ throughput, by Little's law).
+"""
+
+import itertools
+import json
+import os
+import random
+import sys
+from collections import deque
+from typing import Any
+
+import gevent  # type: ignore[import-untyped]  # no stubs; only `spawn` is used
+from locust import FastHttpUser, task
+from locust.exception import StopUser
+
+from loadtests import bench_data
+
+API = "/api/v1"
+
+
+def _load() -> dict[str, Any]:
+    path = os.environ.get("BENCH_DATA")
+    if not path:
+        return {"tokens": ["missing"], "incident_ids": [1], "team_ids": [], "seed": 0}
+    with open(path, encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+DATA = _load()
+_user_numbers = itertools.count()
+# Every dispatch takes a team nobody else has taken: a 409 then means a real conflict, not our reuse.
+# One Locust process runs its users as greenlets on one thread, so a plain deque is safe here.
+_free_teams: deque[int] = deque(DATA["team_ids"])
+
+
+class BenchUser(FastHttpUser):
+    abstract = True
+
+    def on_start(self) -> None:
+        number = next(_user_numbers)
+        tokens: list[str] = DATA["tokens"]
+        self.auth = {"Authorization": f"Bearer {tokens[number % len(tokens)]}"}
+        self.rng = random.Random(int(DATA["seed"]) * 1000 + number)
+        self.incident_ids: list[int] = DATA["incident_ids"]
+
+
+class Healthz(BenchUser):
+    """Baseline: the cheapest route of the real API (no auth, no database)."""
+
+    @task
+    def healthz(self) -> None:
+        self.client.get("/healthz", name="GET /healthz")
+
+
+class BareInsert(BenchUser):
+    """Baseline: the one-row insert of `loadtests.baseline_app` (the write ceiling)."""
+
+    @task
+    def bare(self) -> None:
+        self.client.post("/bare", name="POST /bare")
+
+
+class Recommendations(BenchUser):
+    @task
+    def recommend(self) -> None:
+        incident_id = self.rng.choice(self.incident_ids)
+        self.client.get(
+            f"{API}/incidents/{incident_id}/recommendations",
+            headers=self.auth,
+            name="GET /incidents/{id}/recommendations",
+        )
+
+
+class ReportIncident(BenchUser):
+    """The intake desk: a new report, with an Idempotency-Key as a retrying client sends it."""
+
+    @task
+    def report(self) -> None:
+        body = bench_data.incident_payload(self.rng, self.rng.randrange(10**9))
+        headers = {**self.auth, "Idempotency-Key": bench_data.idempotency_key()}
+        self.client.post(f"{API}/incidents", json=body, headers=headers, name="POST /incidents")
+
+
+class Dispatch(BenchUser):
+    """Each request sends a distinct available team, so any 409 is a failure worth seeing."""
+
+    @task
+    def dispatch(self) -> None:
+        if not _free_teams:
+            # Out of teams before the time is up: end the run rather than measure 409s.
+            print("BENCH: team pool exhausted", file=sys.stderr, flush=True)
+            gevent.spawn(self.environment.runner.quit)
+            raise StopUser()
+        body = {"incident_id": self.rng.choice(self.incident_ids), "team_id": _free_teams.popleft()}
+        headers = {**self.auth, "Idempotency-Key": bench_data.idempotency_key()}
+        self.client.post(f"{API}/dispatches", json=body, headers=headers, name="POST /dispatches")

@@ -1,0 +1,212 @@
+"""Per-process websocket fan-out (DESIGN §9).
+
+The hub delivers every published event to its connections in `seq` order,
+exactly once: events come from the bus when it works, and from the database
+log whenever a gap shows (a `seq` skipped on the bus, the bus down, a relay
+that died between commit and publish). A watchdog reads the log's head every
+`check_interval` so that nothing waits on the bus to notice.
+
+Each connection has a bounded queue; one that falls behind is sent `resync`
+and closed, so a slow client never slows the others. Each event's text is
+serialised once, by the relay, and sent as is to every client.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from realtime import log as event_log
+from realtime.bus import Bus, BusUnavailable
+from realtime.envelope import Event
+from realtime.relay import CHANNEL
+
+logger = logging.getLogger(__name__)
+
+RESYNC = '{"type":"resync"}'
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One websocket's view of the feed: what it asked for and what waits to be sent."""
+
+    topics: frozenset[str]
+    drill_ids: frozenset[int] | None  # None: no drill events; empty set: every drill's
+    send: Callable[[str], Awaitable[None]]
+    close: Callable[[int, str], Awaitable[None]]
+    queue_size: int = 1000
+    queue: asyncio.Queue[str | None] = field(init=False)
+    overflowed: bool = False
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.queue_size)
+
+    def wants(self, event: Event) -> bool:
+        if event.drill_id is not None:
+            if self.drill_ids is None or (self.drill_ids and event.drill_id not in self.drill_ids):
+                return False
+        elif event.type.startswith("drill."):
+            return self.drill_ids is not None
+        return not self.topics.isdisjoint(event.topics)
+
+    def offer(self, text: str) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            # Make room for the verdict; the client reloads the snapshot anyway.
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+    async def pump(self) -> None:
+        """Send queued frames until overflow or disconnect (runs as the connection's writer task)."""
+        while True:
+            text = await self.queue.get()
+            if text is None:
+                await self.send(RESYNC)
+                await self.close(4409, "too slow: resync")
+                return
+            await self.send(text)
+
+
+class Hub:
+    def __init__(self, engine: Engine, bus: Bus, *, check_interval: float = 1.0, page: int = 1000) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.check_interval = check_interval
+        self.page = page
+        self.epoch = ""
+        self.last_seq = 0
+        self.subscribers: set[Subscriber] = set()
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.bus_connected = False
+
+    async def start(self) -> None:
+        st = await asyncio.to_thread(event_log.ensure_meta, self.engine)
+        self.epoch, self.last_seq = st.epoch, st.last_seq
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _deliver(self, event: Event) -> None:
+        for sub in self.subscribers:
+            if sub.wants(event):
+                sub.offer(event.text)
+        self.last_seq = event.seq
+
+    async def _catch_up(self, upto: int | None) -> None:
+        """Deliver from the log everything after last_seq (up to `upto`). Caller holds the lock."""
+        while upto is None or self.last_seq < upto:
+            rows = await asyncio.to_thread(
+                event_log.read_after, self.engine, after=self.last_seq, upto=upto, limit=self.page
+            )
+            for seq, text in rows:
+                if seq != self.last_seq + 1:
+                    logger.error("event log has a hole at seq %d (got %d)", self.last_seq + 1, seq)
+                self._deliver(Event.parse(text))
+                await asyncio.sleep(0)  # let the pumps drain, so a burst cannot overflow a client that keeps up
+            if len(rows) < self.page:
+                return
+
+    async def on_bus_message(self, text: str) -> None:
+        event = Event.parse(text)
+        if event.epoch != self.epoch:
+            return  # another log's event (a reset log, or another deployment on this bus): its seq is not ours
+        async with self._lock:
+            if event.seq <= self.last_seq:
+                return  # already delivered from the log
+            if event.seq > self.last_seq + 1:
+                await self._catch_up(event.seq - 1)
+            if event.seq == self.last_seq + 1:
+                self._deliver(event)
+        await asyncio.sleep(0)  # let the pumps drain, so a burst cannot overflow a client that keeps up
+
+    async def _listen(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                async with self.bus.subscribe(CHANNEL) as messages:
+                    self.bus_connected = True
+                    backoff = 0.2
+                    # Whatever was published while we were not listening comes from the log.
+                    async with self._lock:
+                        await self._catch_up(None)
+                    async for text in messages:
+                        await self.on_bus_message(text)
+            except BusUnavailable as exc:
+                if self.bus_connected:
+                    logger.warning("hub: bus lost (%s); serving from the database log", exc)
+                self.bus_connected = False
+            except SQLAlchemyError as exc:
+                logger.warning("hub: database error while catching up: %s", exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.check_interval if self.bus_connected else self.check_interval / 4)
+            try:
+                st = await asyncio.to_thread(event_log.state, self.engine)
+                if st.epoch != self.epoch:
+                    await self._reset(st)
+                    continue
+                if st.last_seq > self.last_seq:
+                    async with self._lock:
+                        await self._catch_up(st.last_seq)
+            except SQLAlchemyError as exc:
+                logger.warning("hub: database unreachable: %s", exc)
+
+    async def _reset(self, st: event_log.LogState) -> None:
+        """The log was reset: every client must resync from the snapshot."""
+        async with self._lock:
+            self.epoch, self.last_seq = st.epoch, st.last_seq
+            for sub in list(self.subscribers):
+                sub.overflowed = False
+                sub.offer(RESYNC)
+
+    async def attach(self, sub: Subscriber, *, since: int | None, epoch: str | None) -> bool:
+        """Register `sub` and replay what it missed; False (resync sent) when it cannot resume.
+
+        Registration happens under the lock, so live events after `upto` queue
+        up for it while the replay (outside the lock, so a slow client holds
+        nobody up) sends `(since, upto]` straight from the log.
+        """
+        async with self._lock:
+            if since is not None and (epoch != self.epoch or since > self.last_seq):
+                await sub.send(RESYNC)
+                return False
+            upto = self.last_seq
+            self.subscribers.add(sub)
+        if since is None or since >= upto:
+            return True
+        st = await asyncio.to_thread(event_log.state, self.engine)
+        if since + 1 < st.first_seq:
+            self.detach(sub)
+            await sub.send(RESYNC)
+            return False
+        after = since
+        while after < upto:
+            rows = await asyncio.to_thread(event_log.read_after, self.engine, after=after, upto=upto, limit=self.page)
+            if not rows:
+                break
+            for seq, text in rows:
+                if sub.wants(Event.parse(text)):
+                    await sub.send(text)
+                after = seq
+        return True
+
+    def detach(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)

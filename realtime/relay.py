@@ -1,0 +1,124 @@
+"""The outbox relay: numbers committed outbox rows and publishes them to the bus (DESIGN §9).
+
+Every API process runs one; a PostgreSQL advisory lock makes exactly one of
+them the leader, and the lock dies with the leader's connection, so a standby
+takes over when the leader's process dies. On SQLite there is one process and
+it always leads. Correctness does not rest on the election: numbering holds
+the log's meta row lock, so two relays at once would only waste work.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from realtime import log as event_log
+from realtime.bus import Bus, BusUnavailable
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "ercp.events"
+LOCK_KEY = 0x45524350  # "ERCP"
+PRUNE_EVERY_S = 600.0
+
+
+class Relay:
+    def __init__(
+        self,
+        engine: Engine,
+        bus: Bus,
+        *,
+        poll_interval: float = 0.02,
+        standby_interval: float = 1.0,
+        keep: timedelta = timedelta(days=7),
+        keep_max: int = 1_000_000,
+    ) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.poll_interval = poll_interval
+        self.standby_interval = standby_interval
+        self.keep = keep
+        self.keep_max = keep_max
+        self.is_leader = False
+        self._lock_conn: Connection | None = None
+        self._stopping = asyncio.Event()
+        self._bus_down_logged = False
+
+    def _try_lead(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        if self._lock_conn is None:
+            self._lock_conn = self.engine.connect()
+        got = bool(self._lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
+        # Leave no transaction open on the lock connection; the session-level lock outlives it.
+        self._lock_conn.commit()
+        if not got:
+            self._drop_lock_conn()
+        return got
+
+    def _still_leading(self) -> bool:
+        if self._lock_conn is None:
+            return self.engine.dialect.name != "postgresql"
+        self._lock_conn.execute(text("SELECT 1"))
+        self._lock_conn.commit()
+        return True
+
+    def _drop_lock_conn(self) -> None:
+        if self._lock_conn is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._lock_conn.close()
+            self._lock_conn = None
+
+    async def _publish(self, batch: list[tuple[int, str]]) -> None:
+        for _, envelope in batch:
+            try:
+                await self.bus.publish(CHANNEL, envelope)
+                self._bus_down_logged = False
+            except BusUnavailable as exc:
+                # Already durable in the log; hubs fill from it. Log once per outage, not per event.
+                if not self._bus_down_logged:
+                    logger.warning("bus unavailable, events stay in the database log: %s", exc)
+                    self._bus_down_logged = True
+
+    async def run(self) -> None:
+        await asyncio.to_thread(event_log.ensure_meta, self.engine)
+        last_prune = last_check = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set():
+            try:
+                if not self.is_leader:
+                    self.is_leader = await asyncio.to_thread(self._try_lead)
+                    if self.is_leader:
+                        logger.info("relay: leading")
+                    else:
+                        await self._wait(self.standby_interval)
+                        continue
+                batch = await asyncio.to_thread(event_log.publish_pending, self.engine)
+                if batch:
+                    await self._publish(batch)
+                    continue
+                if loop.time() - last_prune > PRUNE_EVERY_S:
+                    last_prune = loop.time()
+                    await asyncio.to_thread(event_log.prune, self.engine, keep=self.keep, keep_max=self.keep_max)
+                if loop.time() - last_check > self.standby_interval:
+                    # A dead lock connection means another process may lead now: find out, don't assume.
+                    last_check = loop.time()
+                    await asyncio.to_thread(self._still_leading)
+                await self._wait(self.poll_interval)
+            except SQLAlchemyError as exc:
+                # Database gone (restart, failover): give up leadership and start over when it is back.
+                logger.warning("relay: database error, stepping down: %s", exc)
+                self.is_leader = False
+                await asyncio.to_thread(self._drop_lock_conn)
+                await self._wait(self.standby_interval)
+
+    async def _wait(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await asyncio.to_thread(self._drop_lock_conn)

@@ -1,0 +1,189 @@
+"""The websocket endpoint `GET /api/v1/ws` (DESIGN §9, S5).
+
+Authentication comes from the `Authorization` header (server-side clients)
+or a first `{"type": "auth", "token": ...}` message (browsers) — never the
+URL, which ends up in access logs. The API hands us an `authenticate`
+callable, so this package needs nothing of api's.
+"""
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from realtime.envelope import TOPICS
+from realtime.hub import Hub, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CLOSE_BAD_REQUEST = 4400
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_RESYNC = 4409
+SCOPED_TOPIC = re.compile(r"^(incident|team):(\d{1,10})$")
+
+
+class Identity(Protocol):
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def team_id(self) -> int | None: ...
+
+
+Authenticate = Callable[[str], Identity | None]
+
+
+@dataclass(frozen=True)
+class WsSettings:
+    allowed_origins: frozenset[str]
+    auth_timeout: float = 5.0
+    heartbeat: float = 15.0
+    revalidate: float = 30.0
+    queue_size: int = 1000
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Request:
+    topics: frozenset[str]
+    since: int | None
+    epoch: str | None
+    drill_ids: frozenset[int] | None
+
+
+def parse_request(params: dict[str, str]) -> Request:
+    raw = [t.strip() for t in params.get("topics", "incidents").split(",") if t.strip()]
+    if not raw or len(raw) > 50:
+        raise BadRequest("topics: give 1..50 of " + ", ".join(sorted(TOPICS)) + ", incident:ID, team:ID")
+    for topic in raw:
+        if topic not in TOPICS and not SCOPED_TOPIC.match(topic):
+            raise BadRequest(f"unknown topic {topic!r}")
+    since = params.get("since")
+    if since is not None and not since.isdigit():
+        raise BadRequest("since must be a non-negative integer")
+    drill_id = params.get("drill_id")
+    if drill_id is not None and not drill_id.isdigit():
+        raise BadRequest("drill_id must be a positive integer")
+    include = params.get("include_drills", "false").lower() in ("1", "true", "yes")
+    drills: frozenset[int] | None = frozenset({int(drill_id)}) if drill_id else (frozenset() if include else None)
+    return Request(frozenset(raw), int(since) if since is not None else None, params.get("epoch"), drills)
+
+
+def may_see(identity: Identity, topics: frozenset[str]) -> bool:
+    """A team leader follows their own team's topic only; other roles any."""
+    if str(identity.role) != "team_leader":
+        return True
+    return all(not t.startswith("team:") or t == f"team:{identity.team_id}" for t in topics)
+
+
+def _bearer(websocket: WebSocket) -> str | None:
+    value = websocket.headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> APIRouter:
+    router = APIRouter()
+
+    async def check(token: str) -> Identity | None:
+        return await asyncio.to_thread(authenticate, token)
+
+    async def first_message_token(websocket: WebSocket) -> str | None:
+        with contextlib.suppress(TimeoutError, ValueError, WebSocketDisconnect, orjson.JSONDecodeError):
+            text = await asyncio.wait_for(websocket.receive_text(), timeout=settings.auth_timeout)
+            message = orjson.loads(text)
+            if isinstance(message, dict) and message.get("type") == "auth" and isinstance(message.get("token"), str):
+                return str(message["token"])
+        return None
+
+    @router.websocket("/ws")
+    async def events(websocket: WebSocket) -> None:
+        origin = websocket.headers.get("origin")
+        if origin is not None and origin not in settings.allowed_origins:
+            await websocket.close(code=CLOSE_FORBIDDEN, reason="origin not allowed")
+            return
+        try:
+            request = parse_request(dict(websocket.query_params))
+        except BadRequest as exc:
+            await websocket.accept()
+            await websocket.close(code=CLOSE_BAD_REQUEST, reason=str(exc)[:120])
+            return
+        token = _bearer(websocket)
+        identity = await check(token) if token else None
+        if token and identity is None:
+            await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="invalid or expired token")
+            return
+        await websocket.accept()
+        if identity is None:
+            token = await first_message_token(websocket)
+            identity = await check(token) if token else None
+        if identity is None or token is None:
+            await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="authenticate first")
+            return
+        if not may_see(identity, request.topics):
+            await websocket.close(code=CLOSE_FORBIDDEN, reason="topic not allowed for this role")
+            return
+        await serve(websocket, request, token)
+
+    async def serve(websocket: WebSocket, request: Request, token: str) -> None:
+        sub = Subscriber(
+            topics=request.topics,
+            drill_ids=request.drill_ids,
+            send=websocket.send_text,
+            close=lambda code, reason: websocket.close(code=code, reason=reason),
+            queue_size=settings.queue_size,
+        )
+        await websocket.send_text(orjson.dumps({"type": "hello", "epoch": hub.epoch, "seq": hub.last_seq}).decode())
+        try:
+            if not await hub.attach(sub, since=request.since, epoch=request.epoch):
+                await websocket.close(code=CLOSE_RESYNC, reason="resync")
+                return
+            tasks = [
+                asyncio.create_task(sub.pump()),
+                asyncio.create_task(drain(websocket)),
+                asyncio.create_task(heartbeat(sub)),
+                asyncio.create_task(revalidate(websocket, token)),
+            ]
+            # The first to finish (disconnect, overflow, revoked token) ends the connection.
+            _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError, OSError):
+                    await task
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        finally:
+            hub.detach(sub)
+
+    async def drain(websocket: WebSocket) -> None:
+        """Read (and ignore) client frames, so a disconnect is noticed and oversized frames are refused."""
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+
+    async def heartbeat(sub: Subscriber) -> None:
+        while True:
+            await asyncio.sleep(settings.heartbeat)
+            sub.offer(orjson.dumps({"type": "heartbeat", "seq": hub.last_seq}).decode())
+
+    async def revalidate(websocket: WebSocket, token: str) -> None:
+        while True:
+            await asyncio.sleep(settings.revalidate)
+            if await check(token) is None:
+                await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="token expired or revoked")
+                return
+
+    return router
