@@ -15,7 +15,7 @@ from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
 from api.compensation.views import router as compensation_router
 from api.depots.views import router as depots_router
-from api.deps import Principal, principal_for_token
+from api.deps import Principal, PrincipalCache, principal_for_token
 from api.dispatches.views import router as dispatches_router
 from api.drills.views import router as drills_router
 from api.escalations.views import router as escalations_router
@@ -27,6 +27,7 @@ from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
 from api.recommendations.views import router as recommendations_router
 from api.settings import Settings, get_settings
+from api.situation.views import router as situation_router
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
 from api.teams.views import router as teams_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.principal_cache = PrincipalCache(ttl=settings.principal_cache_seconds)
     app.state.hub = hub
     app.state.relay = relay
 
@@ -110,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mutual_aid_router,
         agreements_router,
         compensation_router,
+        situation_router,
     ):
         v1.include_router(router)
     ws_settings = WsSettings(

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(20, alias="ERCP_DB_POOL_SIZE", gt=0)
     page_limit_default: int = 50
     page_limit_max: int = 500
+    principal_cache_seconds: float = Field(5.0, alias="ERCP_PRINCIPAL_CACHE_SECONDS", ge=0.01)
     ws_heartbeat_seconds: float = Field(15.0, alias="ERCP_WS_HEARTBEAT_SECONDS", gt=0)
     ws_queue_size: int = Field(1000, alias="ERCP_WS_QUEUE_SIZE", ge=10)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")

@@ -185,6 +185,9 @@ class Hub:
         nobody up) sends `(since, upto]` straight from the log.
         """
         async with self._lock:
+            if since is not None and epoch == self.epoch and since > self.last_seq:
+                # The client saw a snapshot or another process ahead of us: catch up from the log first.
+                await self._catch_up(None)
             if since is not None and (epoch != self.epoch or since > self.last_seq):
                 await sub.send(RESYNC)
                 return False

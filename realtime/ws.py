@@ -121,10 +121,11 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             return
         token = _bearer(websocket)
         identity = await check(token) if token else None
+        await websocket.accept()
         if token and identity is None:
+            # Accepted only to say why: closing before accept is an HTTP 403, the same as a bad Origin.
             await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="invalid or expired token")
             return
-        await websocket.accept()
         if identity is None:
             token = await first_message_token(websocket)
             identity = await check(token) if token else None

@@ -24,7 +24,7 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -98,10 +98,13 @@ class Idempotency:
         """Store the answer beside the effect, in the same transaction."""
         if self.key is None:
             return
-        row = session.scalars(select(IdempotencyKey).where(self._where())).one()
-        row.status_code = status_code
-        row.response_body = body
-        row.response_headers = {k: v for k, v in headers.items() if k.lower() in REPLAYED_HEADERS}
+        kept = {k: v for k, v in headers.items() if k.lower() in REPLAYED_HEADERS}
+        session.execute(
+            update(IdempotencyKey)
+            .where(self._where())
+            .values(status_code=status_code, response_body=body, response_headers=kept)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def run(

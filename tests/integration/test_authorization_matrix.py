@@ -94,6 +94,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/agreements/{agreement_id}"): Rule(PAYROLL, 404),
     ("GET", "/api/v1/compensation"): Rule(PAYROLL, 422),
     ("GET", "/api/v1/compensation/export.csv"): Rule(PAYROLL, 422),
+    ("GET", "/api/v1/situation"): Rule(ALL, 200),
     ("GET", "/healthz"): Rule(PUBLIC, 200),
     ("GET", "/readyz"): Rule(PUBLIC, 200),
 }

@@ -1,0 +1,1 @@
+"""The situation board's snapshot: everything a board shows, consistent with one `seq` of the event log."""
