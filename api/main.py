@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -61,6 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await bus.connect()
         await hub.start()
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        # Everything imported and built so far lives as long as the process; moving it out of the collector's
+        # reach cuts full collections from ~30 ms to a few on a request that allocates many rows (recommendations).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

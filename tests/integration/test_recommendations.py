@@ -8,6 +8,7 @@ unique per test for the same reason.
 
 import itertools
 import math
+import random
 import uuid
 from typing import Any
 
@@ -15,6 +16,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.common.geo import haversine_km
+from api.recommendations.shortlist import Scored, shortlist
+from api.rules.recommend import EtaParams, ProposedSet, RankedTeam, TeamCandidate, eta_minutes, propose_set, rank_teams
+from resources_db.enums import TeamKind, TeamStatus
 from resources_db.models import Drill
 from tests.factories import make_team, ok
 from tests.registry_factories import make_hazard, make_plan
@@ -279,3 +284,48 @@ def test_drill_incident_gets_recommendations_from_the_real_library(
     incident = make_incident(client, tokens["controller"], lat=lat, lon=lon, jurisdiction="leicheng", drill_id=drill_id)
 
     assert real["id"] in team_ids(recommend(client, headers, incident["id"]))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_shortlist_gives_rank_teams_the_same_answer_as_all_candidates(seed: int) -> None:
+    rnd = random.Random(seed)
+    caps = ["hazmat", "medical", "fire_suppression", "decontamination", "boat"]
+    required = dict.fromkeys(rnd.sample(caps, rnd.randint(1, 4)), "needed")
+    homes = ["leicheng", "baisha", "suixi", "xuwen"]
+    neighbours, params = frozenset({"suixi", "xuwen"}), EtaParams()
+    lat, lon = 20.9, 110.1
+    teams = []
+    for i in range(rnd.randint(1, 300)):
+        # A coarse grid, so equal distances and ETAs on band edges happen.
+        held = frozenset(rnd.sample(sorted(required), rnd.randint(1, len(required))))
+        t_lat, t_lon = lat + rnd.randint(-40, 40) * 0.01, lon + rnd.randint(-40, 40) * 0.01
+        kind = rnd.choice(list(TeamKind))
+        home = rnd.choice(homes)
+        teams.append(TeamCandidate(i + 1, f"t{i}", kind, held, TeamStatus.available, home, t_lat, t_lon, 5))
+    scored = [
+        Scored(
+            eta_minutes(haversine_km(lat, lon, t.lat, t.lon), t.kind, params),
+            t.home_jurisdiction in neighbours and t.home_jurisdiction != "leicheng",
+            t.id,
+            t.capabilities,
+        )
+        for t in teams
+    ]
+    limit = rnd.choice([1, 3, 20, 200])
+    kept = [teams[i] for i in shortlist(scored, required, limit)]
+
+    def ranked(candidates: list[TeamCandidate]) -> tuple[list[RankedTeam], ProposedSet]:
+        out = rank_teams(
+            incident_lat=lat,
+            incident_lon=lon,
+            incident_jurisdiction="leicheng",
+            neighbours=neighbours,
+            required=required,
+            candidates=candidates,
+            params=params,
+            limit=limit,
+        )
+        return out, propose_set(out, required)
+
+    assert ranked(kept) == ranked(teams)
+    assert len(kept) <= len(teams)
