@@ -44,6 +44,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=True,
+        # Events are serialised once per process; per-message deflate would compress them once per client.
+        ws_per_message_deflate=False,
+        # Clients send only small control frames; anything larger is refused with close 1009.
+        ws_max_size=64 * 1024,
     )
     return 0
 
