@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-workflows bench-ws clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +29,16 @@ lint: $(STAMP)
 	$(BIN)/mypy api realtime resources_db dashboard drills loadtests tests
 	$(BIN)/lint-imports
 
+## Run every benchmark (each needs PostgreSQL: BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
+bench: bench-workflows bench-ws
+
 ## Benchmark the dispatch workflows on PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
-bench: $(STAMP)
+bench-workflows: $(STAMP)
 	$(BIN)/python -m loadtests.bench_workflows $(BENCH_ARGS)
+
+## Benchmark the websocket fan-out: 1,000 clients on one API process vs a bare websockets server (BENCH_WS_ARGS).
+bench-ws: $(STAMP)
+	$(BIN)/python -m loadtests.bench_ws $(BENCH_WS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output bench-output ercp.db ercp.db-wal ercp.db-shm
