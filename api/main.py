@@ -124,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allowed_origins=frozenset(settings.cors_origins),
         heartbeat=settings.ws_heartbeat_seconds,
         queue_size=settings.ws_queue_size,
+        auth_timeout=settings.ws_auth_timeout_seconds,
+        revalidate=settings.ws_revalidate_seconds,
     )
     v1.include_router(make_ws_router(hub, authenticate, ws_settings))
     app.include_router(v1)

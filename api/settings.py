@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     principal_cache_seconds: float = Field(5.0, alias="ERCP_PRINCIPAL_CACHE_SECONDS", ge=0.01)
     ws_heartbeat_seconds: float = Field(15.0, alias="ERCP_WS_HEARTBEAT_SECONDS", gt=0)
     ws_queue_size: int = Field(1000, alias="ERCP_WS_QUEUE_SIZE", ge=10)
+    ws_auth_timeout_seconds: float = Field(5.0, alias="ERCP_WS_AUTH_TIMEOUT_SECONDS", gt=0)
+    ws_revalidate_seconds: float = Field(30.0, alias="ERCP_WS_REVALIDATE_SECONDS", gt=0)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")
     # Recommendation (api.recommendations): search radius and the ETA model of api.rules.recommend.EtaParams.
     recommend_radius_km: PositiveFloat = Field(80.0, alias="ERCP_RECOMMEND_RADIUS_KM", le=500)

@@ -16,6 +16,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,8 @@ from realtime.envelope import Event
 from realtime.relay import CHANNEL
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 RESYNC = '{"type":"resync"}'
 
@@ -39,6 +42,7 @@ class Subscriber:
     send: Callable[[str], Awaitable[None]]
     close: Callable[[int, str], Awaitable[None]]
     queue_size: int = 1000
+    send_timeout: float = 10.0
     queue: asyncio.Queue[str | None] = field(init=False)
     overflowed: bool = False
 
@@ -66,14 +70,23 @@ class Subscriber:
             self.queue.put_nowait(None)
 
     async def pump(self) -> None:
-        """Send queued frames until overflow or disconnect (runs as the connection's writer task)."""
+        """Send queued frames until overflow, disconnect or a stalled send (the connection's writer task).
+
+        A client that stops reading fills its socket buffer and then blocks
+        `send`; after `send_timeout` it is cut loose (the task ends, the
+        connection is closed) instead of lingering until keepalive notices.
+        """
         while True:
             text = await self.queue.get()
-            if text is None:
-                await self.send(RESYNC)
-                await self.close(4409, "too slow: resync")
+            try:
+                if text is None:
+                    await asyncio.wait_for(self.send(RESYNC), self.send_timeout)
+                    await asyncio.wait_for(self.close(4409, "too slow: resync"), self.send_timeout)
+                    return
+                await asyncio.wait_for(self.send(text), self.send_timeout)
+            except TimeoutError:
+                logger.info("websocket client stopped reading; dropping it")
                 return
-            await self.send(text)
 
 
 class Hub:
@@ -87,7 +100,15 @@ class Hub:
         self.subscribers: set[Subscriber] = set()
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        self._inflight: set[asyncio.Future[object]] = set()
         self.bus_connected = False
+
+    async def _db(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """A blocking log call in a worker thread that stop() waits for, so no thread outlives the engine."""
+        fut = asyncio.ensure_future(asyncio.to_thread(fn, *args, **kwargs))
+        self._inflight.add(fut)  # type: ignore[arg-type]
+        fut.add_done_callback(self._inflight.discard)
+        return await asyncio.shield(fut)
 
     async def start(self) -> None:
         st = await asyncio.to_thread(event_log.ensure_meta, self.engine)
@@ -100,6 +121,8 @@ class Hub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=5)
 
     def _deliver(self, event: Event) -> None:
         for sub in self.subscribers:
@@ -110,9 +133,7 @@ class Hub:
     async def _catch_up(self, upto: int | None) -> None:
         """Deliver from the log everything after last_seq (up to `upto`). Caller holds the lock."""
         while upto is None or self.last_seq < upto:
-            rows = await asyncio.to_thread(
-                event_log.read_after, self.engine, after=self.last_seq, upto=upto, limit=self.page
-            )
+            rows = await self._db(event_log.read_after, self.engine, after=self.last_seq, upto=upto, limit=self.page)
             for seq, text in rows:
                 if seq != self.last_seq + 1:
                     logger.error("event log has a hole at seq %d (got %d)", self.last_seq + 1, seq)
@@ -159,7 +180,7 @@ class Hub:
         while True:
             await asyncio.sleep(self.check_interval if self.bus_connected else self.check_interval / 4)
             try:
-                st = await asyncio.to_thread(event_log.state, self.engine)
+                st = await self._db(event_log.state, self.engine)
                 if st.epoch != self.epoch:
                     await self._reset(st)
                     continue

@@ -46,6 +46,7 @@ class Relay:
         self._lock_conn: Connection | None = None
         self._stopping = asyncio.Event()
         self._bus_down_logged = False
+        self._task: asyncio.Task[None] | None = None
 
     def _try_lead(self) -> bool:
         if self.engine.dialect.name != "postgresql":
@@ -84,6 +85,7 @@ class Relay:
                     self._bus_down_logged = True
 
     async def run(self) -> None:
+        self._task = asyncio.current_task()
         await asyncio.to_thread(event_log.ensure_meta, self.engine)
         last_prune = last_check = 0.0
         loop = asyncio.get_running_loop()
@@ -121,4 +123,9 @@ class Relay:
 
     async def stop(self) -> None:
         self._stopping.set()
+        task = self._task
+        if task is not None and task is not asyncio.current_task() and task.get_loop() is asyncio.get_running_loop():
+            # Let run() finish its database call and return: cancelling it mid-call leaves the worker
+            # thread holding a connection after the app has disposed of the engine.
+            await asyncio.wait({task}, timeout=5)
         await asyncio.to_thread(self._drop_lock_conn)
