@@ -125,8 +125,11 @@ def _seed_world(factory: sessionmaker[Session]) -> World:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> FastAPI:
-    return create_app(Settings(DATABASE_URL=database_url))
+def app(database_url: str) -> Iterator[FastAPI]:
+    application = create_app(Settings(DATABASE_URL=database_url))
+    yield application
+    # The in-process client runs no lifespan, so nothing else closes the pool's connections.
+    application.state.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The one helper every write calls: an AuditLog row in the writer's own transaction."""
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -50,3 +51,31 @@ def list_(session: Session, *, entity: str | None, entity_id: str | None, after_
     if entity_id:
         stmt = stmt.where(AuditLog.entity_id == entity_id)
     return list(session.scalars(stmt))
+
+
+def update_row(
+    session: Session,
+    *,
+    principal: Principal,
+    row: Any,
+    changes: Mapping[str, Any],
+    snapshot: Callable[[Any], dict[str, Any]],
+    action: str,
+    entity: str,
+    entity_id: object,
+    flush: Callable[[], None] | None = None,
+) -> bool:
+    """Set `changes` on `row`; if anything really changed, flush (the versioned UPDATE) and audit it.
+
+    Unchanged values write nothing: no version bump, no audit row. `flush`
+    replaces `session.flush` where a caller maps constraint errors itself.
+    """
+    before = snapshot(row)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    old, new = diff(before, snapshot(row))
+    if not new:
+        return False
+    (flush or session.flush)()
+    record(session, principal=principal, action=action, entity=entity, entity_id=entity_id, before=old, after=new)
+    return True

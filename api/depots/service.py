@@ -74,19 +74,15 @@ def update(*, session: Session, principal: Principal, depot: Depot, data: DepotU
     changes = data.model_dump(exclude_unset=True)
     if "jurisdiction" in changes:
         require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
-    before = snapshot(depot)
-    for field, value in changes.items():
-        setattr(depot, field, value)
-    old, new = audit.diff(before, snapshot(depot))
-    if new:
-        _flush_unique(session, depot.name)
-        audit.record(
-            session,
-            principal=principal,
-            action="depot.update",
-            entity=ENTITY,
-            entity_id=depot.id,
-            before=old,
-            after=new,
-        )
+    audit.update_row(
+        session,
+        principal=principal,
+        row=depot,
+        changes=changes,
+        snapshot=snapshot,
+        action="depot.update",
+        entity=ENTITY,
+        entity_id=depot.id,
+        flush=lambda: _flush_unique(session, depot.name),
+    )
     return depot

@@ -8,6 +8,7 @@ from api.auth.permissions import IncidentWriter, Reader
 from api.common.drills import DrillScopeDep
 from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from api.deps import SessionDep
+from api.errors import InvalidInput
 from api.escalations import service
 from api.escalations.schemas import EscalationPage, EscalationRead, EscalationReport
 from api.routing import UnitOfWorkRoute
@@ -40,7 +41,16 @@ def list_escalations(
     stmt = scope.apply(stmt, Incident.drill_id)
     after = decode_cursor(cursor, length=2)
     if after is not None:
-        due_at, last_id = datetime.fromisoformat(str(after[0])), int(after[1])
+        try:
+            due_at, last_id = datetime.fromisoformat(str(after[0])), int(after[1])
+        except ValueError:
+            raise InvalidInput(
+                "cursor is not one this server issued", [{"field": "query.cursor", "message": "bad cursor"}]
+            ) from None
+        if due_at.tzinfo is None:
+            raise InvalidInput(
+                "cursor is not one this server issued", [{"field": "query.cursor", "message": "bad cursor"}]
+            )
         stmt = stmt.where((Escalation.due_at > due_at) | ((Escalation.due_at == due_at) & (Escalation.id > last_id)))
     rows = session.execute(stmt.order_by(Escalation.due_at, Escalation.id).limit(limit + 1)).all()
     more = len(rows) > limit

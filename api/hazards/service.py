@@ -84,19 +84,14 @@ def update(*, session: Session, principal: Principal, row: HazardSource, data: H
     """Apply the fields given; the version check happens at flush (optimistic lock)."""
     changes = data.model_dump(exclude_unset=True)
     _check_refs(session, changes)
-    before = snapshot(row)
-    for field, value in changes.items():
-        setattr(row, field, value)
-    old, new = audit.diff(before, snapshot(row))
-    if new:
-        session.flush()
-        audit.record(
-            session,
-            principal=principal,
-            action="hazard_source.update",
-            entity="hazard_source",
-            entity_id=row.id,
-            before=old,
-            after=new,
-        )
+    audit.update_row(
+        session,
+        principal=principal,
+        row=row,
+        changes=changes,
+        snapshot=snapshot,
+        action="hazard_source.update",
+        entity="hazard_source",
+        entity_id=row.id,
+    )
     return row

@@ -75,19 +75,14 @@ def create(*, session: Session, principal: Principal, data: JurisdictionCreate) 
 
 def update(*, session: Session, principal: Principal, row: Jurisdiction, data: JurisdictionUpdate) -> Jurisdiction:
     """Apply the fields given; unchanged values write nothing (no version bump, no audit row)."""
-    before = snapshot(row)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(row, field, value)
-    old, new = audit.diff(before, snapshot(row))
-    if new:
-        session.flush()
-        audit.record(
-            session,
-            principal=principal,
-            action="jurisdiction.update",
-            entity="jurisdiction",
-            entity_id=row.code,
-            before=old,
-            after=new,
-        )
+    audit.update_row(
+        session,
+        principal=principal,
+        row=row,
+        changes=data.model_dump(exclude_unset=True),
+        snapshot=snapshot,
+        action="jurisdiction.update",
+        entity="jurisdiction",
+        entity_id=row.code,
+    )
     return row

@@ -91,20 +91,15 @@ def create(*, session: Session, principal: Principal, data: PlanCreate) -> Emerg
 
 def update(*, session: Session, principal: Principal, plan: EmergencyPlan, data: PlanUpdate) -> EmergencyPlan:
     """Apply the fields given (lists and maps are replaced whole); the version check happens at flush."""
-    before = snapshot(plan)
-    for field, value in _stored(data.model_dump(exclude_unset=True)).items():
-        # A new object, never an in-place edit, so SQLAlchemy sees the JSON column change.
-        setattr(plan, field, value)
-    old, new = audit.diff(before, snapshot(plan))
-    if new:
-        session.flush()
-        audit.record(
-            session,
-            principal=principal,
-            action="plan.update",
-            entity="emergency_plan",
-            entity_id=plan.id,
-            before=old,
-            after=new,
-        )
+    # _stored builds new objects, never in-place edits, so SQLAlchemy sees the JSON columns change.
+    audit.update_row(
+        session,
+        principal=principal,
+        row=plan,
+        changes=_stored(data.model_dump(exclude_unset=True)),
+        snapshot=snapshot,
+        action="plan.update",
+        entity="emergency_plan",
+        entity_id=plan.id,
+    )
     return plan

@@ -231,3 +231,14 @@ def test_list_is_ordered_by_deadline_and_pages_without_repeats(client: TestClien
             break
     assert [s["level"] for s in items] == ["county", "city", "province", "national"]
     assert [s["due_at"] for s in items] == sorted(s["due_at"] for s in items)
+
+
+def test_forged_cursor_is_a_422_not_a_crash(client, headers) -> None:
+    import base64
+    import json
+
+    for key in (["not-a-date", 1], ["2026-01-01T00:00:00", 1], [1.5, "x"]):
+        cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+        r = client.get("/api/v1/escalations", params={"cursor": cursor}, headers=headers["operator"])
+        assert r.status_code == 422, (key, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
