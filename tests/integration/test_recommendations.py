@@ -329,3 +329,42 @@ def test_shortlist_gives_rank_teams_the_same_answer_as_all_candidates(seed: int)
 
     assert ranked(kept) == ranked(teams)
     assert len(kept) <= len(teams)
+
+
+def test_database_cut_to_the_fastest_per_capability_changes_no_answer(
+    app: FastAPI, client: TestClient, tokens, headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SQL pre-selection (fastest `keep` per capability) must give what ranking every team gives."""
+    from api.recommendations import service as recommendations_service
+    from resources_db.enums import Capability
+    from resources_db.models import RescueTeam
+
+    rnd = random.Random(11)
+    base_lat, base_lon = 20.47, 110.33  # a corner of the county no other test uses
+    tag = uuid.uuid4().hex[:8]
+    with app.state.session_factory() as s:
+        for i in range(300):
+            team = RescueTeam(
+                name=f"cut-{tag}-{i}",
+                kind=rnd.choice(list(TeamKind)),
+                personnel=8,
+                home_jurisdiction=rnd.choice(["leicheng", "baisha", "suixi"]),
+                base_lat=base_lat + rnd.uniform(-0.05, 0.05),
+                base_lon=base_lon + rnd.uniform(-0.05, 0.05),
+            )
+            team.set_capabilities([c.value for c in rnd.sample(list(Capability), 3)])
+            s.add(team)
+        s.commit()
+    compared = 0
+    for incident_type in ("hazchem_leak", "water_rescue", "fire", "construction_collapse", "typhoon_flood"):
+        incident = make_incident(client, tokens["operator"], type=incident_type, lat=base_lat, lon=base_lon)
+        # A tight cut (12 per capability) makes the pre-selection bite on 300 dense teams.
+        monkeypatch.setattr(recommendations_service, "per_capability", lambda limit: 12)
+        cut = recommend(client, headers, incident["id"], limit=5, radius_km=10)
+        monkeypatch.setattr(recommendations_service, "per_capability", lambda limit: 10**9)
+        full = recommend(client, headers, incident["id"], limit=5, radius_km=10)
+        assert team_ids(cut) == team_ids(full), incident_type
+        assert [t["covers"] for t in cut["teams"]] == [t["covers"] for t in full["teams"]]
+        assert cut["proposed"] == full["proposed"]
+        compared += len(full["teams"])
+    assert compared >= 20
