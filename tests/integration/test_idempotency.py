@@ -190,3 +190,33 @@ def test_key_claim_is_not_left_behind_by_a_refused_request(app: FastAPI, client:
     r = client.post(URL, json=body, headers={**headers["operator"], "Idempotency-Key": key})
     assert not replayed(r)
     ok(r, 201)
+
+
+def test_housekeeping_removes_only_expired_keys(app: FastAPI) -> None:
+    from datetime import timedelta
+
+    from api.common.idempotency import purge_expired
+    from resources_db.base import utcnow
+    from resources_db.models import IdempotencyKey
+
+    now = utcnow()
+    tag = unique("purge")
+    with app.state.session_factory() as s:
+        for name, expires in (("old", now - timedelta(seconds=1)), ("live", now + timedelta(hours=1))):
+            s.add(
+                IdempotencyKey(
+                    principal=tag,
+                    scope="POST /x",
+                    key=name,
+                    request_hash="h",
+                    status_code=201,
+                    response_body={},
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+        s.commit()
+        assert purge_expired(s) >= 1
+        s.commit()
+        left = {k.key for k in s.query(IdempotencyKey).filter_by(principal=tag)}
+    assert left == {"live"}
