@@ -22,6 +22,11 @@ class Scenario:
     user_class: str  # in locustfile_bench.py
     name: str  # the request name the users report under
     target: str  # "api" or "bare": which server it loads
+    pacing: str = ""  # how users pace themselves; empty: no wait (closed loop, saturating)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} @ {self.pacing}" if self.pacing else self.name
 
 
 @dataclass
@@ -40,6 +45,9 @@ SCENARIOS = (
     Scenario("healthz", "Healthz", "GET /healthz", "api"),
     Scenario("bare", "BareInsert", "POST /bare", "bare"),
     Scenario("recommendations", "Recommendations", "GET /incidents/{id}/recommendations", "api"),
+    Scenario(
+        "recommendations_paced", "RecommendationsPaced", "GET /incidents/{id}/recommendations", "api", "2/s per user"
+    ),
     Scenario("incidents", "ReportIncident", "POST /incidents", "api"),
     Scenario("dispatches", "Dispatch", "POST /dispatches", "api"),
 )

@@ -122,16 +122,16 @@ def main(argv: list[str] | None = None) -> int:
             if scenario.key == "recommendations" and not has_recommend:
                 note = "route GET /api/v1/incidents/{id}/recommendations is not in this build's OpenAPI yet"
                 results.append(bench_locust.Result(scenario, skipped=True, note=note))
-                say(f"{scenario.name}: skipped ({note})")
+                say(f"{scenario.label}: skipped ({note})")
                 continue
-            say(f"{scenario.name}: {args.users} users for {args.duration} s ...")
+            say(f"{scenario.label}: {args.users} users for {args.duration} s ...")
             host = bare.base_url if scenario.target == "bare" else api.base_url
             r = bench_locust.run(
                 scenario, host=host, users=args.users, duration_s=args.duration, data_path=data_path, out_dir=work
             )
             if scenario.key == "recommendations" and unloaded is not None:
                 r.note = f"one request at a time (no other bench load): median {unloaded:.1f} ms"
-            say(f"{scenario.name}: {r.requests} requests, {r.failures} failures, {r.rps:.0f}/s, p99 {r.p99_ms:.0f} ms")
+            say(f"{scenario.label}: {r.requests} requests, {r.failures} failures, {r.rps:.0f}/s, p99 {r.p99_ms:.0f} ms")
             results.append(r)
 
         settings = [

@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 import gevent  # type: ignore[import-untyped]  # no stubs; only `spawn` is used
-from locust import FastHttpUser, task
+from locust import FastHttpUser, constant_throughput, task
 from locust.exception import StopUser
 
 from loadtests import bench_data
@@ -75,6 +75,12 @@ class Recommendations(BenchUser):
             headers=self.auth,
             name="GET /incidents/{id}/recommendations",
         )
+
+
+class RecommendationsPaced(Recommendations):
+    """The same requests at a steady 2 per second per user: latency with the worker busy but not saturated."""
+
+    wait_time = constant_throughput(2)
 
 
 class ReportIncident(BenchUser):
