@@ -11,6 +11,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from api import health, problems
 from api.agreements.views import router as agreements_router
+from api.allocations.views import router as allocations_router
 from api.audit.views import router as audit_router
 from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cap_router,
         escalations_router,
         dispatches_router,
+        allocations_router,
         teams_csv_router,
         teams_router,
         jurisdictions_router,

@@ -95,6 +95,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/compensation"): Rule(PAYROLL, 422),
     ("GET", "/api/v1/compensation/export.csv"): Rule(PAYROLL, 422),
     ("GET", "/api/v1/situation"): Rule(ALL, 200),
+    ("GET", "/api/v1/allocations"): Rule(ALL, 200),
+    ("POST", "/api/v1/allocations"): Rule(INCIDENT, 422),
+    ("GET", "/api/v1/allocations/{allocation_id}"): Rule(ALL, 404),
+    ("POST", "/api/v1/allocations/{allocation_id}/issue"): Rule(INCIDENT, 404),
+    ("POST", "/api/v1/allocations/{allocation_id}/return"): Rule(INCIDENT, 404),
+    ("POST", "/api/v1/allocations/{allocation_id}/consume"): Rule(INCIDENT, 404),
+    ("POST", "/api/v1/allocations/{allocation_id}/cancel"): Rule(INCIDENT, 404),
     ("GET", "/healthz"): Rule(PUBLIC, 200),
     ("GET", "/readyz"): Rule(PUBLIC, 200),
 }

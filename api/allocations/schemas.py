@@ -1,0 +1,45 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, computed_field
+
+from api.common.pagination import Page
+from api.common.schemas import Note, ReadModel, WriteModel
+from resources_db.enums import AllocationStatus
+
+Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class AllocationCreate(WriteModel):
+    incident_id: int = Field(ge=1, le=2**31 - 1)
+    supply_item_id: int = Field(ge=1, le=2**31 - 1)
+    quantity: Quantity
+
+
+class AllocationReturn(WriteModel):
+    quantity: Quantity | None = Field(None, description="how much came back; all of it when left out")
+    note: Note | None = None
+
+
+class AllocationNote(WriteModel):
+    note: Note | None = None
+
+
+class AllocationRead(ReadModel):
+    id: int
+    incident_id: int
+    supply_item_id: int
+    quantity: int
+    status: AllocationStatus
+    drill_id: int | None
+    actor: str
+    created_at: datetime
+    version: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_drill(self) -> bool:
+        return self.drill_id is not None
+
+
+AllocationPage = Page[AllocationRead]
