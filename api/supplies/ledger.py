@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from api.audit import service as audit
+from api.changes import record_change
 from api.common.listing import PageParams, fetch_page
 from api.deps import Principal
 from api.errors import Conflict, InsufficientStock, NotFound
@@ -98,21 +98,35 @@ def move(*, session: Session, principal: Principal, item: SupplyItem, data: Move
         note=data.note,
         incident_id=data.incident_id,
     )
-    audit.record(
+    after = {
+        "movement_id": movement.id,
+        "delta": data.delta,
+        "reason": movement.reason,
+        "quantity_on_hand": item.quantity_on_hand,
+        "incident_id": data.incident_id,
+        "note": data.note,
+    }
+    event = {
+        "supply_item_id": item.id,
+        "depot_id": item.depot_id,
+        "category": item.category,
+        "name": item.name,
+        "quantity_on_hand": item.quantity_on_hand,
+        "quantity_reserved": item.quantity_reserved,
+        "min_reserve": item.min_reserve,
+        "version": item.version,
+    }
+    record_change(
         session,
         principal=principal,
         action="supply.movement",
         entity=ENTITY,
         entity_id=item.id,
         before={"quantity_on_hand": item.quantity_on_hand - data.delta},
-        after={
-            "movement_id": movement.id,
-            "delta": data.delta,
-            "reason": movement.reason,
-            "quantity_on_hand": item.quantity_on_hand,
-            "incident_id": data.incident_id,
-            "note": data.note,
-        },
+        after=after,
+        event_type="supply.changed",
+        event_data=event,
+        drill_id=None,
     )
     return movement
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from api.audit import service as audit
+from api.changes import record_change
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
@@ -142,7 +143,15 @@ def change_status(*, session: Session, principal: Principal, team: RescueTeam, d
     before = team.status
     team.status = data.status
     session.flush()
-    audit.record(
+    event = {
+        "id": team.id,
+        "name": team.name,
+        "status": team.status,
+        "lat": team.base_lat,
+        "lon": team.base_lon,
+        "version": team.version,
+    }
+    record_change(
         session,
         principal=principal,
         action="team.status",
@@ -150,5 +159,8 @@ def change_status(*, session: Session, principal: Principal, team: RescueTeam, d
         entity_id=team.id,
         before={"status": before},
         after={"status": team.status, "note": data.note},
+        event_type="team.status_changed",
+        event_data=event,
+        drill_id=None,
     )
     return team

@@ -446,3 +446,17 @@ def test_import_without_a_file_is_refused(client: TestClient, headers) -> None:
     r = client.post(f"{ITEMS}/import", headers=headers["operator"])
     assert r.status_code == 422
     assert r.headers["content-type"] == PROBLEM
+
+
+def test_ledger_movements_are_published_to_boards(app, client, tokens) -> None:
+    from sqlalchemy import select
+
+    from resources_db.models import OutboxEvent
+    from tests.supply_factories import make_item, move
+
+    item = make_item(client, tokens["operator"], quantity_on_hand=10)
+    assert move(client, tokens["operator"], item["id"], -4, "consume").status_code == 201
+    with app.state.session_factory() as s:
+        events = [e.data for e in s.scalars(select(OutboxEvent).where(OutboxEvent.type == "supply.changed"))]
+    mine = [e for e in events if e["supply_item_id"] == item["id"]]
+    assert [e["quantity_on_hand"] for e in mine] == [6]

@@ -107,3 +107,20 @@ def test_extra_fields_are_refused_and_nothing_is_written(client: TestClient, hea
     assert any(e["field"] == "body.status" for e in r.json()["errors"])
     listed = ok(client.get("/api/v1/teams", params={"limit": 500}, headers=headers["operator"]))
     assert body["name"] not in {t["name"] for t in listed["items"]}
+
+
+def test_hand_set_status_is_published_to_boards(app, client: TestClient, headers, tokens) -> None:
+    from sqlalchemy import select
+
+    from resources_db.models import OutboxEvent
+
+    team = make_team(client, tokens["operator"])
+    ok(
+        client.post(
+            f"/api/v1/teams/{team['id']}/status", json={"status": "out_of_service"}, headers=headers["operator"]
+        )
+    )
+    with app.state.session_factory() as s:
+        events = [e.data for e in s.scalars(select(OutboxEvent).where(OutboxEvent.type == "team.status_changed"))]
+    mine = [e for e in events if e["id"] == team["id"]]
+    assert [e["status"] for e in mine] == ["out_of_service"]
