@@ -21,6 +21,7 @@ from api.common import exercise
 from api.common.refs import require
 from api.deps import Principal
 from api.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from api.supplies import service as supplies
 from resources_db.enums import AllocationStatus, MovementReason
 from resources_db.models import Allocation, Incident, StockMovement, SupplyItem
 
@@ -92,14 +93,11 @@ def _record(session: Session, principal: Principal, alloc: Allocation, before: A
     if alloc.drill_id is None:
         session.refresh(item)  # the UPDATE went around the ORM
     data = {
+        **supplies.event_data(item),
         "allocation_id": alloc.id,
         "incident_id": alloc.incident_id,
-        "supply_item_id": item.id,
         "status": alloc.status,
         "quantity": alloc.quantity,
-        "quantity_on_hand": item.quantity_on_hand,
-        "quantity_reserved": item.quantity_reserved,
-        "min_reserve": item.min_reserve,
     }
     record_change(
         session,

@@ -19,6 +19,7 @@ from api.deps import Principal
 from api.dispatches.schemas import DispatchCreate, DispatchStatusChange
 from api.errors import Conflict, Forbidden, InvalidTransition, NotFound, TeamUnavailable
 from api.rules import transitions
+from api.teams import service as teams
 from resources_db.base import utcnow
 from resources_db.enums import DispatchStatus, IncidentStatus, JurisdictionKind, MutualAidStatus, Role, TeamStatus
 from resources_db.models import Dispatch, Incident, Jurisdiction, MutualAidRequest, RescueTeam
@@ -105,14 +106,6 @@ def _set_team_status(
     team = session.get(RescueTeam, team_id)
     assert team is not None
     session.refresh(team)
-    data = {
-        "id": team.id,
-        "name": team.name,
-        "status": team.status,
-        "lat": team.base_lat,
-        "lon": team.base_lon,
-        "version": team.version,
-    }
     record_change(
         session,
         principal=principal,
@@ -122,7 +115,7 @@ def _set_team_status(
         before=None,
         after={"status": new},
         event_type="team.status_changed",
-        event_data=data,
+        event_data=teams.event_data(team),
         drill_id=drill_id,
     )
     return True

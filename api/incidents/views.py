@@ -4,6 +4,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.auth.permissions import IncidentWriter, Reader
 from api.common import idempotency
@@ -37,7 +38,7 @@ def read(incident: Incident) -> IncidentRead:
     return out
 
 
-def detail(session: SessionDep, incident: Incident) -> IncidentDetail:
+def detail(session: Session, incident: Incident) -> IncidentDetail:
     out = IncidentDetail.model_validate(incident)
     out.is_drill = incident.drill_id is not None
     out.nearby_hazards = service.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)

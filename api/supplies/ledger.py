@@ -18,7 +18,7 @@ from api.deps import Principal
 from api.errors import Conflict, InsufficientStock, NotFound
 from api.supplies.rules import MAX_ON_HAND, ledger_reason
 from api.supplies.schemas import MovementCreate
-from api.supplies.service import ENTITY
+from api.supplies.service import ENTITY, event_data
 from resources_db.enums import MovementReason
 from resources_db.models import StockMovement, SupplyItem
 
@@ -106,16 +106,6 @@ def move(*, session: Session, principal: Principal, item: SupplyItem, data: Move
         "incident_id": data.incident_id,
         "note": data.note,
     }
-    event = {
-        "supply_item_id": item.id,
-        "depot_id": item.depot_id,
-        "category": item.category,
-        "name": item.name,
-        "quantity_on_hand": item.quantity_on_hand,
-        "quantity_reserved": item.quantity_reserved,
-        "min_reserve": item.min_reserve,
-        "version": item.version,
-    }
     record_change(
         session,
         principal=principal,
@@ -125,7 +115,7 @@ def move(*, session: Session, principal: Principal, item: SupplyItem, data: Move
         before={"quantity_on_hand": item.quantity_on_hand - data.delta},
         after=after,
         event_type="supply.changed",
-        event_data=event,
+        event_data=event_data(item),
         drill_id=None,
     )
     return movement

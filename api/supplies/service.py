@@ -19,6 +19,20 @@ FIELDS = ("depot_id", "category", "name", "unit", "quantity_on_hand", "quantity_
 ENTITY = "supply_item"
 
 
+def event_data(item: SupplyItem) -> dict[str, Any]:
+    """What boards get with `supply.changed`: the item's stock against its minimum reserve."""
+    return {
+        "supply_item_id": item.id,
+        "depot_id": item.depot_id,
+        "category": item.category,
+        "name": item.name,
+        "quantity_on_hand": item.quantity_on_hand,
+        "quantity_reserved": item.quantity_reserved,
+        "min_reserve": item.min_reserve,
+        "version": item.version,
+    }
+
+
 def snapshot(item: SupplyItem) -> dict[str, Any]:
     return {f: getattr(item, f) for f in FIELDS}
 
