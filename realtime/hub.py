@@ -6,17 +6,19 @@ log whenever a gap shows (a `seq` skipped on the bus, the bus down, a relay
 that died between commit and publish). A watchdog reads the log's head every
 `check_interval` so that nothing waits on the bus to notice.
 
-Each connection has a bounded queue; one that falls behind is sent `resync`
-and closed, so a slow client never slows the others. Each event's text is
-serialised once, by the relay, and sent as is to every client.
+A frame goes straight into each socket that has room; a connection whose
+socket is full gets a bounded backlog, and one that falls further behind is
+sent `resync` and closed, so a slow client never slows the others. Each
+event's text is serialised once, by the relay, and sent as is to every client.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,21 +35,64 @@ T = TypeVar("T")
 RESYNC = '{"type":"resync"}'
 
 
+class _Resume:
+    """Awaits a coroutine that already ran up to its first suspension.
+
+    `Subscriber.offer` steps a send by hand so that a socket with room takes
+    the frame at once; when the socket is full the coroutine is left holding
+    the future it waits on, and a task finishes it through this: the first
+    `yield` hands that future to the task, the rest drives the coroutine on.
+    """
+
+    __slots__ = ("coro", "pending")
+
+    def __init__(self, coro: Coroutine[Any, Any, None], pending: Any) -> None:
+        self.coro, self.pending = coro, pending
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coro, value = self.coro, self.pending
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # cancellation (the send timeout) goes into the send itself
+                try:
+                    value = coro.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    value = coro.send(sent)
+                except StopIteration:
+                    return
+
+
 @dataclass(eq=False)
 class Subscriber:
-    """One websocket's view of the feed: what it asked for and what waits to be sent."""
+    """One websocket's view of the feed: what it asked for, and its writer.
+
+    A frame goes straight to the socket when the socket has room — no queue,
+    no task switch per client per event, which is most of the fan-out's cost.
+    Only when a send has to wait does a writer task start; frames offered
+    meanwhile queue up behind it (at most `queue_size`), in order. A new
+    subscriber is `held` the same way until the hub has replayed what it
+    missed, so live frames cannot overtake the replay.
+    """
 
     topics: frozenset[str]
     drill_ids: frozenset[int] | None  # None: no drill events; empty set: every drill's
-    send: Callable[[str], Awaitable[None]]
+    send: Callable[[str], Coroutine[Any, Any, None]]
     close: Callable[[int, str], Awaitable[None]]
     queue_size: int = 1000
     send_timeout: float = 10.0
-    queue: asyncio.Queue[str | None] = field(init=False)
+    backlog: deque[str | None] = field(init=False, default_factory=deque)
     overflowed: bool = False
-
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.queue_size)
+    held: bool = True
+    writer: asyncio.Task[None] | None = field(init=False, default=None)
+    # Set when the feed is over for this client (too slow, stalled, send failed); its connection then ends.
+    finished: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
     def wants(self, event: Event) -> bool:
         if event.drill_id is not None:
@@ -58,37 +103,79 @@ class Subscriber:
         return not self.topics.isdisjoint(event.topics)
 
     def offer(self, text: str) -> None:
-        if self.overflowed:
+        if self.overflowed or self.finished.is_set():
             return
+        if self.writer is not None or self.held:
+            if len(self.backlog) < self.queue_size:
+                self.backlog.append(text)
+            else:
+                self.cut_loose()
+            return
+        coro = self.send(text)
         try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
-            self.overflowed = True
-            # Make room for the verdict; the client reloads the snapshot anyway.
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return  # sent: the common case
+        except Exception as exc:
+            self._end(f"send failed: {exc!r}")
+            return
+        self.writer = asyncio.get_running_loop().create_task(self._write(_Resume(coro, waiting_on)))
 
-    async def pump(self) -> None:
-        """Send queued frames until overflow, disconnect or a stalled send (the connection's writer task).
+    def cut_loose(self) -> None:
+        """The verdict for a client that fell behind: drop its backlog, send `resync`, close 4409."""
+        self.overflowed = True
+        self.backlog.clear()  # the client reloads the snapshot anyway
+        self.backlog.append(None)
+        self._start_writer()
+
+    def release(self) -> None:
+        """Live frames may go out: the replay is over."""
+        self.held = False
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        if self.writer is None and not self.held and self.backlog:
+            self.writer = asyncio.get_running_loop().create_task(self._write(None))
+
+    async def _write(self, first: _Resume | None) -> None:
+        """Finish a send that had to wait, then the backlog, each within `send_timeout`.
 
         A client that stops reading fills its socket buffer and then blocks
-        `send`; after `send_timeout` it is cut loose (the task ends, the
-        connection is closed) instead of lingering until keepalive notices.
+        `send`; after `send_timeout` it is cut loose instead of lingering until
+        keepalive notices.
         """
-        while True:
-            text = await self.queue.get()
-            try:
-                # asyncio.timeout, not wait_for: no extra task per frame on the hottest path.
+        try:
+            if first is not None:
+                async with asyncio.timeout(self.send_timeout):
+                    await first
+            while self.backlog:
+                text = self.backlog.popleft()
+                # asyncio.timeout, not wait_for: no extra task per frame.
                 async with asyncio.timeout(self.send_timeout):
                     if text is None:
                         await self.send(RESYNC)
                         await self.close(4409, "too slow: resync")
+                        self._end("")
                         return
                     await self.send(text)
-            except TimeoutError:
-                logger.info("websocket client stopped reading; dropping it")
-                return
+        except TimeoutError:
+            logger.info("websocket client stopped reading; dropping it")
+            self._end("")
+        except Exception as exc:
+            self._end(f"send failed: {exc!r}")
+        finally:
+            self.writer = None
+
+    def _end(self, why: str) -> None:
+        if why:
+            logger.debug("websocket feed ended: %s", why)
+        self.finished.set()
+
+    def stop(self) -> None:
+        """The connection is over: stop writing to it."""
+        if self.writer is not None:
+            self.writer.cancel()
+        self._end("")
 
 
 class Hub:
@@ -197,15 +284,15 @@ class Hub:
         async with self._lock:
             self.epoch, self.last_seq = st.epoch, st.last_seq
             for sub in list(self.subscribers):
-                sub.overflowed = False
                 sub.offer(RESYNC)
 
     async def attach(self, sub: Subscriber, *, since: int | None, epoch: str | None) -> bool:
         """Register `sub` and replay what it missed; False (resync sent) when it cannot resume.
 
         Registration happens under the lock, so live events after `upto` queue
-        up for it while the replay (outside the lock, so a slow client holds
-        nobody up) sends `(since, upto]` straight from the log.
+        up for it (it is `held`) while the replay (outside the lock, so a slow
+        client holds nobody up) sends `(since, upto]` straight from the log;
+        then the queued live events follow.
         """
         async with self._lock:
             if since is not None and epoch == self.epoch and since > self.last_seq:
@@ -217,6 +304,7 @@ class Hub:
             upto = self.last_seq
             self.subscribers.add(sub)
         if since is None or since >= upto:
+            sub.release()
             return True
         st = await asyncio.to_thread(event_log.state, self.engine)
         if since + 1 < st.first_seq:
@@ -232,7 +320,9 @@ class Hub:
                 if sub.wants(Event.parse(text)):
                     await sub.send(text)
                 after = seq
+        sub.release()
         return True
 
     def detach(self, sub: Subscriber) -> None:
         self.subscribers.discard(sub)
+        sub.stop()

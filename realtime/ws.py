@@ -151,7 +151,7 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
                 await websocket.close(code=CLOSE_RESYNC, reason="resync")
                 return
             tasks = [
-                asyncio.create_task(sub.pump()),
+                asyncio.create_task(sub.finished.wait()),
                 asyncio.create_task(drain(websocket)),
                 asyncio.create_task(heartbeat(sub)),
                 asyncio.create_task(revalidate(websocket, token)),

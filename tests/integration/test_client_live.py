@@ -112,8 +112,7 @@ async def close_every_socket(hub: Hub) -> None:
 async def overflow_every_socket(hub: Hub) -> None:
     # The hub's own verdict for a client that fell behind: `resync`, then close 4409.
     for sub in list(hub.subscribers):
-        sub.overflowed = True
-        sub.queue.put_nowait(None)
+        sub.cut_loose()
 
 
 def test_client_follows_the_feed_and_resumes_after_the_server_drops_it(server: Server, tokens) -> None:

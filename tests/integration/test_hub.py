@@ -402,14 +402,17 @@ def test_hub_ignores_bus_messages_of_another_log(hub_db) -> None:
             async with hub._lock:
                 pass  # the listener's first catch-up from the log is over
 
+            received: asyncio.Queue[str] = asyncio.Queue()
+
             async def send(text: str) -> None:
-                raise AssertionError("attach replays nothing here")
+                received.put_nowait(text)
 
             async def close(code: int, reason: str) -> None:
                 raise AssertionError(f"closed {code} {reason}")
 
             sub = Subscriber(frozenset({"incidents"}), None, send, close)
             assert await hub.attach(sub, since=None, epoch=None)
+            assert received.empty(), "attach replays nothing here"
             await asyncio.to_thread(inject_one, engine)
             [(seq, ours)] = await asyncio.to_thread(event_log.publish_pending, engine)
             foreign = render(
@@ -422,7 +425,7 @@ def test_hub_ignores_bus_messages_of_another_log(hub_db) -> None:
             )
             await bus.publish(CHANNEL, foreign)
             await bus.publish(CHANNEL, ours)
-            first = await asyncio.wait_for(sub.queue.get(), 5)
+            first = await asyncio.wait_for(received.get(), 5)
             assert first == ours, f"delivered {first!r}"
         finally:
             await hub.stop()

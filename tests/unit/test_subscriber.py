@@ -1,4 +1,4 @@
-"""One websocket's view of the feed (realtime.hub.Subscriber): what it wants, and its bounded queue."""
+"""One websocket's view of the feed (realtime.hub.Subscriber): what it wants, its direct sends and bounded backlog."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -76,31 +76,126 @@ def test_topics_filter_by_board_and_by_one_incident_or_team() -> None:
     assert not subscriber({"team:4"}).wants(other_team)
 
 
-def test_overflow_ends_the_queue_with_the_resync_marker_and_drops_further_offers() -> None:
-    sub = subscriber({"incidents"}, queue_size=3)
-    for i in range(3):
-        sub.offer(f"e{i}")
-    assert not sub.overflowed
+class SlowSocket(Socket):
+    """A socket whose buffer is full until `drain` is set: every send waits for it."""
 
-    sub.offer("e3")
-    sub.offer("e4")
+    def __init__(self) -> None:
+        super().__init__()
+        self.drain = asyncio.Event()
 
-    assert sub.overflowed
-    queued = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
-    assert queued[-1] is None
-    assert len(queued) <= 3
-    assert "e3" not in queued
-    assert "e4" not in queued
+    async def send(self, text: str) -> None:
+        await self.drain.wait()
+        self.sent.append(text)
 
 
-def test_pump_sends_in_order_then_resync_and_closes_4409_on_overflow() -> None:
-    sock = Socket()
-    sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close, queue_size=3)
-    for i in range(5):
-        sub.offer(f"e{i}")
+def test_a_socket_with_room_takes_each_frame_at_once_without_a_task() -> None:
+    async def main() -> None:
+        sock = Socket()
+        sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close)
+        sub.release()
+        sub.offer("e1")
+        sub.offer("e2")
+        assert sock.sent == ["e1", "e2"]  # before any await: nothing was queued
+        assert sub.writer is None
 
-    asyncio.run(asyncio.wait_for(sub.pump(), 2))
+    asyncio.run(main())
 
-    assert sock.sent == ["e1", "e2", RESYNC]
-    assert sock.closed is not None
-    assert sock.closed[0] == 4409
+
+def test_a_held_subscriber_queues_live_frames_until_released_then_sends_them_in_order() -> None:
+    async def main() -> None:
+        sock = Socket()
+        sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close)
+        sub.offer("live1")
+        sub.offer("live2")
+        await sock.send("replayed")  # what the hub sends from the log meanwhile
+        assert sock.sent == ["replayed"]
+        sub.release()
+        assert sub.writer is not None
+        await asyncio.wait_for(sub.writer, 2)
+        sub.offer("live3")
+        assert sock.sent == ["replayed", "live1", "live2", "live3"]
+
+    asyncio.run(main())
+
+
+def test_a_send_that_waits_keeps_later_frames_behind_it_in_order() -> None:
+    async def main() -> None:
+        sock = SlowSocket()
+        sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close)
+        sub.release()
+        for i in range(3):
+            sub.offer(f"e{i}")
+        assert sock.sent == []
+        assert list(sub.backlog) == ["e1", "e2"]
+        sock.drain.set()
+        assert sub.writer is not None
+        await asyncio.wait_for(sub.writer, 2)
+        assert sock.sent == ["e0", "e1", "e2"]
+        assert sub.writer is None
+        assert not sub.finished.is_set()
+
+    asyncio.run(main())
+
+
+def test_overflow_drops_the_backlog_then_sends_resync_and_closes_4409() -> None:
+    async def main() -> None:
+        sock = SlowSocket()
+        sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close, queue_size=3)
+        sub.release()
+        for i in range(6):  # e0 waits in the socket, e1..e3 fill the backlog, e4 overflows
+            sub.offer(f"e{i}")
+        assert sub.overflowed
+        assert list(sub.backlog) == [None]
+        sock.drain.set()
+        await asyncio.wait_for(sub.finished.wait(), 2)
+        assert sock.sent == ["e0", RESYNC]
+        assert sock.closed is not None
+        assert sock.closed[0] == 4409
+        sub.offer("late")
+        assert sock.sent == ["e0", RESYNC]
+
+    asyncio.run(main())
+
+
+def test_a_client_that_stops_reading_is_cut_loose_after_the_send_timeout() -> None:
+    async def main() -> None:
+        sock = SlowSocket()
+        sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close, send_timeout=0.05)
+        sub.release()
+        sub.offer("e0")
+        sub.offer("e1")
+        await asyncio.wait_for(sub.finished.wait(), 2)
+        assert sock.sent == []
+        assert sub.writer is None
+
+    asyncio.run(main())
+
+
+def test_a_failing_send_ends_the_feed_without_raising_into_the_hub() -> None:
+    async def main() -> None:
+        async def broken(text: str) -> None:
+            raise RuntimeError("socket closed")
+
+        sub = Subscriber(frozenset({"incidents"}), None, broken, Socket().close)
+        sub.release()
+        sub.offer("e0")
+        assert sub.finished.is_set()
+
+    asyncio.run(main())
+
+
+def test_stop_cancels_a_waiting_writer() -> None:
+    async def main() -> None:
+        sock = SlowSocket()
+        sub = Subscriber(frozenset({"incidents"}), None, sock.send, sock.close)
+        sub.release()
+        sub.offer("e0")
+        writer = sub.writer
+        assert writer is not None
+        sub.stop()
+        with pytest.raises(asyncio.CancelledError):
+            await writer
+        assert sub.finished.is_set()
+        assert sock.sent == []
+
+    asyncio.run(main())
