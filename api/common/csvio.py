@@ -3,6 +3,11 @@
 Import is all-or-nothing: every row is validated first, and one bad row
 anywhere means nothing is written. Errors name the file line (the header is
 line 1) and the column, so an operator can fix the sheet.
+
+Exported text that a spreadsheet would run as a formula (a cell starting
+with `=`, `+`, `-`, `@`, tab or carriage return: OWASP "CSV injection") goes
+out behind a `'`, which spreadsheets show as plain text; import takes that
+`'` off again, so an unedited export re-imports unchanged.
 """
 
 import csv
@@ -18,9 +23,13 @@ M = TypeVar("M", bound=BaseModel)
 
 MAX_ROWS = 20_000
 UTF8_BOM = "\ufeff"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: str) -> str | None:
+    # Strip first: the guard quote sits before a tab or CR that strip() would otherwise keep.
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        value = value[1:]
     value = value.strip()
     return value or None
 
@@ -86,7 +95,9 @@ def row_error(line: int, field: str, message: str) -> dict[str, Any]:
 
 def _out(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        return ";".join(map(str, value))
+        value = ";".join(map(str, value))
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # numbers stay numbers: only text can carry a formula
     return "" if value is None else value
 
 
