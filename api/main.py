@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     session_factory = make_session_factory(engine)
     bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
-    hub = Hub(engine, bus)
+    hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds)
     relay = Relay(engine, bus)
 
     def authenticate(token: str) -> Principal | None:
@@ -124,7 +124,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(router)
     ws_settings = WsSettings(
         allowed_origins=frozenset(settings.cors_origins),
-        heartbeat=settings.ws_heartbeat_seconds,
         queue_size=settings.ws_queue_size,
         auth_timeout=settings.ws_auth_timeout_seconds,
         revalidate=settings.ws_revalidate_seconds,

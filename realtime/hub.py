@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
+import orjson
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -179,10 +180,13 @@ class Subscriber:
 
 
 class Hub:
-    def __init__(self, engine: Engine, bus: Bus, *, check_interval: float = 1.0, page: int = 1000) -> None:
+    def __init__(
+        self, engine: Engine, bus: Bus, *, check_interval: float = 1.0, page: int = 1000, heartbeat: float = 15.0
+    ) -> None:
         self.engine = engine
         self.bus = bus
         self.check_interval = check_interval
+        self.heartbeat = heartbeat
         self.page = page
         self.epoch = ""
         self.last_seq = 0
@@ -202,7 +206,11 @@ class Hub:
     async def start(self) -> None:
         st = await asyncio.to_thread(event_log.ensure_meta, self.engine)
         self.epoch, self.last_seq = st.epoch, st.last_seq
-        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._watch())]
+        self._tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._watch()),
+            asyncio.create_task(self._beat()),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -278,6 +286,14 @@ class Hub:
                         await self._catch_up(st.last_seq)
             except SQLAlchemyError as exc:
                 logger.warning("hub: database unreachable: %s", exc)
+
+    async def _beat(self) -> None:
+        """Heartbeats keep idle sockets open through proxies: one timer and one text for every connection."""
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            text = orjson.dumps({"type": "heartbeat", "seq": self.last_seq}).decode()
+            for sub in list(self.subscribers):
+                sub.offer(text)
 
     async def _reset(self, st: event_log.LogState) -> None:
         """The log was reset: every client must resync from the snapshot."""

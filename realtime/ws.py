@@ -45,7 +45,6 @@ Authenticate = Callable[[str], Identity | None]
 class WsSettings:
     allowed_origins: frozenset[str]
     auth_timeout: float = 5.0
-    heartbeat: float = 15.0
     revalidate: float = 30.0
     queue_size: int = 1000
 
@@ -153,7 +152,6 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             tasks = [
                 asyncio.create_task(sub.finished.wait()),
                 asyncio.create_task(drain(websocket)),
-                asyncio.create_task(heartbeat(sub)),
                 asyncio.create_task(revalidate(websocket, token)),
             ]
             # The first to finish (disconnect, overflow, revoked token) ends the connection.
@@ -174,11 +172,6 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-
-    async def heartbeat(sub: Subscriber) -> None:
-        while True:
-            await asyncio.sleep(settings.heartbeat)
-            sub.offer(orjson.dumps({"type": "heartbeat", "seq": hub.last_seq}).decode())
 
     async def revalidate(websocket: WebSocket, token: str) -> None:
         while True:

@@ -45,7 +45,6 @@ def make_app(database_url: str, *, ws: dict[str, Any] | None = None, **env: Any)
         settings: Settings = app.state.settings
         base = WsSettings(
             allowed_origins=frozenset(settings.cors_origins),
-            heartbeat=settings.ws_heartbeat_seconds,
             queue_size=settings.ws_queue_size,
         )
 
