@@ -1,22 +1,23 @@
 """Gather what the pure ranking in api.rules.recommend needs for one incident, rank, and shape the answer.
 
 Read-only: nothing here writes. The team query is the hot path (10,000 teams,
-p99 goal 50 ms): one SELECT of plain columns joined on team_capabilities,
-filtered by status, capability and a bounding box, aggregated in Python —
-no ORM entities, whose `selectin` capability loading would add a query and
-an object per row — and cut by `shortlist` before the ranking builds reasons.
+p99 goal 50 ms): `nearest` has the database cut the library to the fastest
+few hundred teams per capability, in plain column rows (no ORM entities,
+whose `selectin` capability loading would add a query and an object per
+row), and `shortlist` cuts those before the ranking builds reasons.
 """
 
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from api.common.geo import bounding_box, haversine_km
-from api.incidents import service as incidents
+from api.common.geo import haversine_from
 from api.incidents.schemas import NearbyHazard
+from api.recommendations import scene
+from api.recommendations.nearest import nearest_teams
+from api.recommendations.scene import Plan, Scene
 from api.recommendations.schemas import (
     ProposedTeams,
     Recommendation,
@@ -38,9 +39,8 @@ from api.rules.recommend import (
     supply_shortfall,
 )
 from api.settings import Settings
-from resources_db.enums import HazardKind, JurisdictionKind, RiskLevel, TeamKind, TeamStatus
-from resources_db.models import Depot, EmergencyPlan, HazardSource, Incident, Jurisdiction, RescueTeam, SupplyItem
-from resources_db.models import TeamCapability as Cap
+from resources_db.enums import HazardKind, RiskLevel, TeamStatus
+from resources_db.models import Depot, SupplyItem
 
 # Expiry dates are local calendar dates (Leizhou is on China Standard Time, no DST).
 CST = timezone(timedelta(hours=8), "CST")
@@ -53,28 +53,13 @@ def eta_params(settings: Settings) -> EtaParams:
     )
 
 
-def plan_of(*, session: Session, incident: Incident) -> tuple[EmergencyPlan, HazardSource] | None:
-    """The emergency plan of the hazard source the incident happened at, with that source (seed §12)."""
-    if incident.hazard_source_id is None:
-        return None
-    row = session.execute(
-        select(EmergencyPlan, HazardSource)
-        .join(HazardSource, HazardSource.plan_id == EmergencyPlan.id)
-        .where(HazardSource.id == incident.hazard_source_id)
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-def requirements(
-    incident: Incident, plan: tuple[EmergencyPlan, HazardSource] | None, hazards: list[NearbyHazard]
-) -> dict[str, str]:
+def requirements(incident: Scene, plan: Plan | None, hazards: list[NearbyHazard]) -> dict[str, str]:
     """capability → reasons: the incident type's needs ∪ the plan's ∪ red/orange hazard sources' within 1 km."""
     from_plan: dict[str, str] = {}
     if plan is not None:
-        p, source = plan
-        for cap, count in sorted(p.required_capabilities.items()):
+        for cap, count in sorted(plan.required_capabilities.items()):
             teams = f"{count} team{'s' if count != 1 else ''}"
-            from_plan[cap] = f"emergency plan {p.title} of {source.name} ({teams})"
+            from_plan[cap] = f"emergency plan {plan.title} of {plan.source_name} ({teams})"
     nearby = [
         capability_table.NearbyHazard(HazardKind(h.kind), RiskLevel(h.risk_level), h.distance_km, h.name)
         for h in hazards
@@ -84,16 +69,10 @@ def requirements(
     )
 
 
-def neighbours(*, session: Session) -> frozenset[str]:
-    """Codes of the neighbouring jurisdictions whose teams come as mutual aid."""
-    rows = session.scalars(select(Jurisdiction.code).where(Jurisdiction.kind == JurisdictionKind.neighbor))
-    return frozenset(rows)
-
-
 def team_candidates(
     *,
     session: Session,
-    incident: Incident,
+    incident: Scene,
     radius_km: float,
     required: frozenset[str],
     params: EtaParams,
@@ -106,50 +85,39 @@ def team_candidates(
     """
     if not required:
         return []
-    box = bounding_box(incident.lat, incident.lon, radius_km)
-    in_reach = (
-        RescueTeam.status == TeamStatus.available,
-        Cap.capability.in_(sorted(required)),
-        RescueTeam.base_lat.between(box.min_lat, box.max_lat),
-        RescueTeam.base_lon.between(box.min_lon, box.max_lon),
+    near = nearest_teams(
+        session=session,
+        lat=incident.lat,
+        lon=incident.lon,
+        radius_km=radius_km,
+        required=required,
+        params=params,
+        mutual_homes=neighbours - {incident.jurisdiction},
+        keep=per_capability(limit),
     )
-    nearest = _nearest_per_capability(incident, params, neighbours, in_reach, per_capability(limit))
-    stmt = (
-        select(
-            RescueTeam.id,
-            RescueTeam.name,
-            RescueTeam.kind,
-            RescueTeam.home_jurisdiction,
-            RescueTeam.base_lat,
-            RescueTeam.base_lon,
-            RescueTeam.personnel,
-            Cap.capability,
-        )
-        .join(Cap, Cap.team_id == RescueTeam.id)
-        .where(Cap.capability.in_(sorted(required)), RescueTeam.id.in_(nearest))
-    )
-    # Core execution: plain column rows need none of the ORM's per-row loading machinery.
-    teams: dict[int, tuple[str, TeamKind, str, float, float, int]] = {}
-    caps: dict[int, set[str]] = {}
-    for team_id, name, kind, home, lat, lon, personnel, cap in session.connection().execute(stmt).all():
-        if team_id not in teams:
-            teams[team_id] = (name, kind, home, lat, lon, personnel)
-            caps[team_id] = set()
-        caps[team_id].add(cap)
     scored: list[Scored] = []
-    # Plain locals: an ORM attribute read per team costs more than the distance itself.
-    at_lat, at_lon, at_home = incident.lat, incident.lon, incident.jurisdiction
-    for team_id, (_, kind, home, lat, lon, _) in teams.items():
-        km = haversine_km(at_lat, at_lon, lat, lon)
+    distance, at_home = haversine_from(incident.lat, incident.lon), incident.jurisdiction
+    for team_id, t in near.items():
+        km = distance(t.lat, t.lon)
         if km <= radius_km:  # the box's corners lie beyond the radius
-            mutual_aid = home in neighbours and home != at_home
-            scored.append(Scored(eta_minutes(km, kind, params), mutual_aid, team_id, frozenset(caps[team_id])))
+            mutual_aid = t.home_jurisdiction in neighbours and t.home_jurisdiction != at_home
+            scored.append(Scored(eta_minutes(km, t.kind, params), mutual_aid, team_id, frozenset(t.capabilities)))
     out = []
     for i in shortlist(scored, required, limit):
         s = scored[i]
-        name, kind, home, lat, lon, personnel = teams[s.team_id]
+        t = near[s.team_id]
         out.append(
-            TeamCandidate(s.team_id, name, kind, s.capabilities, TeamStatus.available, home, lat, lon, personnel)
+            TeamCandidate(
+                s.team_id,
+                t.name,
+                t.kind,
+                s.capabilities,
+                TeamStatus.available,
+                t.home_jurisdiction,
+                t.lat,
+                t.lon,
+                t.personnel,
+            )
         )
     return out
 
@@ -159,70 +127,38 @@ def per_capability(limit: int | None) -> int:
     return max(limit or 0, 20) * 2 + 10
 
 
-def _nearest_per_capability(
-    incident: Incident,
-    params: EtaParams,
-    neighbours: frozenset[str],
-    in_reach: tuple[ColumnElement[bool], ...],
-    keep: int,
-) -> Select[tuple[int]]:
-    """Ids of the `keep` fastest teams per required capability, own and mutual-aid teams counted apart.
-
-    A county-wide radius holds thousands of teams; building and ranking them
-    all in Python was most of the request. The database orders by a cheap
-    stand-in for the ETA — squared equirectangular distance ÷ squared speed,
-    which sorts the same as distance ÷ speed — and the exact ranking then
-    runs on a few hundred rows. A team can only be missed if more than `keep`
-    faster teams hold each of its capabilities, far beyond what a list of
-    `limit` shows.
-    """
-    cos_lat = math.cos(math.radians(incident.lat))
-    dlat = RescueTeam.base_lat - incident.lat
-    dlon = (RescueTeam.base_lon - incident.lon) * cos_lat
-    speeds = {kind.value: speed for kind, speed in params.speed_kmh_by_kind.items()}
-    speed = case(speeds, value=RescueTeam.kind, else_=params.default_speed_kmh)
-    mutual = case((RescueTeam.home_jurisdiction.in_(sorted(neighbours - {incident.jurisdiction})), 1), else_=0)
-    order = func.row_number().over(
-        partition_by=(Cap.capability, mutual),
-        order_by=((dlat * dlat + dlon * dlon) / (speed * speed), RescueTeam.id),
+_SPARE = SupplyItem.quantity_on_hand - SupplyItem.quantity_reserved - SupplyItem.min_reserve
+# Built once: constructing a statement costs more Python than executing a cached one.
+_SUPPLIES = (
+    select(
+        SupplyItem.id,
+        SupplyItem.depot_id,
+        Depot.name,
+        SupplyItem.category,
+        SupplyItem.name,
+        SupplyItem.unit,
+        SupplyItem.quantity_on_hand,
+        SupplyItem.quantity_reserved,
+        SupplyItem.min_reserve,
+        Depot.lat,
+        Depot.lon,
+        SupplyItem.expires_on,
     )
-    ranked = (
-        select(RescueTeam.id.label("team_id"), order.label("place"))
-        .join(Cap, Cap.team_id == RescueTeam.id)
-        .where(*in_reach)
-        .subquery()
-    )
-    return select(ranked.c.team_id).where(ranked.c.place <= keep)
+    .join(Depot, Depot.id == SupplyItem.depot_id)
+    .where(SupplyItem.category.in_(bindparam("categories", expanding=True)), _SPARE > 0)
+)
 
 
 def supply_candidates(*, session: Session, categories: frozenset[str]) -> list[SupplyCandidate]:
     """Items of these categories with stock above on hand − reserved − minimum reserve, with their depot."""
     if not categories:
         return []
-    spare = SupplyItem.quantity_on_hand - SupplyItem.quantity_reserved - SupplyItem.min_reserve
-    stmt = (
-        select(
-            SupplyItem.id,
-            SupplyItem.depot_id,
-            Depot.name,
-            SupplyItem.category,
-            SupplyItem.name,
-            SupplyItem.unit,
-            SupplyItem.quantity_on_hand,
-            SupplyItem.quantity_reserved,
-            SupplyItem.min_reserve,
-            Depot.lat,
-            Depot.lon,
-            SupplyItem.expires_on,
-        )
-        .join(Depot, Depot.id == SupplyItem.depot_id)
-        .where(SupplyItem.category.in_(sorted(categories)), spare > 0)
-    )
-    return [SupplyCandidate(*row) for row in session.execute(stmt)]
+    rows = session.connection().execute(_SUPPLIES, {"categories": sorted(categories)})
+    return [SupplyCandidate(*row) for row in rows]
 
 
-def _needed_supplies(plan: tuple[EmergencyPlan, HazardSource] | None, extra: Mapping[str, int]) -> dict[str, int]:
-    needed = {str(c): int(q) for c, q in plan[0].required_supplies.items()} if plan else {}
+def _needed_supplies(plan: Plan | None, extra: Mapping[str, int]) -> dict[str, int]:
+    needed = {str(c): int(q) for c, q in plan.required_supplies.items()} if plan else {}
     for category, qty in extra.items():
         needed[category] = needed.get(category, 0) + qty
     return needed
@@ -231,17 +167,17 @@ def _needed_supplies(plan: tuple[EmergencyPlan, HazardSource] | None, extra: Map
 def recommend(
     *,
     session: Session,
-    incident: Incident,
+    incident: Scene,
     settings: Settings,
     limit: int,
     radius_km: float,
     extra_supplies: Mapping[str, int],
 ) -> Recommendation:
     """Teams and supplies for the incident, each with reasons, and a proposed team set."""
-    hazards = incidents.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
-    plan = plan_of(session=session, incident=incident)
+    hazards = scene.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
+    plan = scene.plan_of(session=session, scene=incident)
     required = requirements(incident, plan, hazards)
-    params, near = eta_params(settings), neighbours(session=session)
+    params, near = eta_params(settings), scene.neighbours(session=session)
     candidates = team_candidates(
         session=session,
         incident=incident,

@@ -1,12 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth.permissions import Reader
 from api.deps import SessionDep, SettingsDep
 from api.errors import InvalidInput
-from api.incidents import service as incidents
-from api.recommendations import service
+from api.recommendations import scene, service
 from api.recommendations.schemas import Recommendation, parse_supplies
 from api.routing import UnitOfWorkRoute
 
@@ -16,7 +15,7 @@ MAX_TEAMS = 200
 MAX_RADIUS_KM = 500
 
 
-def extra_supplies(
+async def extra_supplies(
     supplies: Annotated[
         str | None,
         Query(
@@ -26,6 +25,7 @@ def extra_supplies(
         ),
     ] = None,
 ) -> dict[str, int]:
+    # Async although it awaits nothing: a sync dependency would cost a threadpool hop per request.
     if supplies is None:
         return {}
     try:
@@ -52,13 +52,13 @@ def recommend_for_incident(
         float | None,
         Query(gt=0, le=MAX_RADIUS_KM, allow_inf_nan=False, description="team search radius; default from settings"),
     ] = None,
-) -> Recommendation:
+) -> Response:
     """Teams and supplies to send, each with reasons, and a proposed team set covering every required capability.
 
     Drill incidents get recommendations from the same (real) resource library.
     """
-    incident = incidents.get_or_raise(session=session, incident_id=incident_id)
-    return service.recommend(
+    incident = scene.scene_or_raise(session=session, incident_id=incident_id)
+    found = service.recommend(
         session=session,
         incident=incident,
         settings=settings,
@@ -66,3 +66,6 @@ def recommend_for_incident(
         radius_km=radius_km or settings.recommend_radius_km,
         extra_supplies=supplies,
     )
+    # Serialised here, as FastAPI would (by alias, pydantic's JSON), but without validating the
+    # model against `response_model` again in a second threadpool hop; the OpenAPI schema stays.
+    return Response(found.model_dump_json(by_alias=True), media_type="application/json")

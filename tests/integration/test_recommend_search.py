@@ -1,0 +1,135 @@
+"""The growing search box of api.recommendations.nearest gives what one query over the whole box gives.
+
+Each test works in its own corner north of the county (lat ≥ 21.2), away from
+the teams other tests create around Leizhou.
+"""
+
+import random
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.incidents import service as incidents_service
+from api.recommendations import nearest, scene
+from api.recommendations import service as recommendations_service
+from api.rules.recommend import EtaParams
+from resources_db.enums import Capability, TeamKind
+from resources_db.models import RescueTeam
+from tests.factories import make_team, ok
+from tests.registry_factories import make_hazard
+from tests.workflow_factories import make_incident
+
+KM = 1 / 111.2  # degrees of latitude per km, near enough here
+Headers = dict[str, dict[str, str]]
+
+
+def whole_box_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start the search at the full radius: the plain query over the whole box, the reference answer."""
+    monkeypatch.setattr(nearest, "first_radius_km", lambda keep, radius_km: radius_km)
+
+
+def test_a_faster_kind_just_outside_the_first_box_still_makes_the_cut(
+    client: TestClient, tokens: dict[str, str], headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three slow teams sit inside a 1 km first box, a fast one just outside it is faster than the third."""
+    lat, lon = 21.25, 109.75
+    caps = ["fire_suppression", "medical", "search_rescue"]  # all that a fire needs
+
+    def team(km_north: float, kind: str) -> int:
+        body = make_team(
+            client, tokens["operator"], kind=kind, capabilities=caps, base_lat=lat + km_north * KM, base_lon=lon
+        )
+        return int(body["id"])
+
+    # Social teams drive 35 km/h, medical ones 50: 0.80 km slow is 1.78 min, 1.10 km fast is 1.72 min.
+    slow = [team(km, "social") for km in (0.60, 0.65, 0.80)]
+    fast = team(1.10, "medical")
+    incident = make_incident(client, tokens["operator"], type="fire", lat=lat, lon=lon, jurisdiction="leicheng")
+    url = f"/api/v1/incidents/{incident['id']}/recommendations"
+    monkeypatch.setattr(recommendations_service, "per_capability", lambda limit: 3)
+
+    def listed() -> list[int]:
+        body = ok(client.get(url, params={"radius_km": 3}, headers=headers["observer"]))
+        return [t["team_id"] for t in body["teams"]]
+
+    monkeypatch.setattr(nearest, "first_radius_km", lambda keep, radius_km: 1.0)
+    grown = listed()
+    whole_box_at_once(monkeypatch)
+    assert grown == listed()
+    assert fast in grown
+    assert slow[2] not in grown  # the cut of 3 per capability: two slow teams and the fast one
+
+
+def _library(app: FastAPI, rnd: random.Random, lat: float, lon: float, n: int) -> None:
+    tag = uuid.uuid4().hex[:8]
+    with app.state.session_factory() as s:
+        for i in range(n):
+            team = RescueTeam(
+                name=f"grow-{tag}-{i}",
+                kind=rnd.choice(list(TeamKind)),
+                personnel=8,
+                home_jurisdiction=rnd.choice(["leicheng", "leicheng", "baisha", "suixi"]),
+                base_lat=lat + rnd.uniform(-0.08, 0.08),
+                base_lon=lon + rnd.uniform(-0.08, 0.08),
+            )
+            team.set_capabilities([c.value for c in rnd.sample(list(Capability), rnd.randint(1, 4))])
+            s.add(team)
+        s.commit()
+
+
+def _near(app: FastAPI, **kw: Any) -> dict[int, tuple[Any, ...]]:
+    with app.state.session_factory() as s:
+        found = nearest.nearest_teams(session=s, params=EtaParams(), mutual_homes={"suixi"}, **kw)
+    return {i: (t.name, t.kind, t.home_jurisdiction, t.lat, t.lon, sorted(t.capabilities)) for i, t in found.items()}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_growing_box_cuts_the_same_teams_as_one_query_over_the_whole_box(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    rnd = random.Random(seed)
+    lat, lon = 21.30, 110.30 + 0.4 * seed  # a dense library of its own per seed
+    _library(app, rnd, lat, lon, 400)
+    grew, settled_early = 0, 0
+    cut = nearest._cut
+    for _ in range(8):
+        # Off-centre incidents too, so boxes reach past the library's edge.
+        radius = rnd.choice([4.0, 8.0, 15.0])
+        kw: dict[str, Any] = {
+            "lat": lat + rnd.uniform(-0.07, 0.07),
+            "lon": lon + rnd.uniform(-0.07, 0.07),
+            "radius_km": radius,
+            "required": rnd.sample([c.value for c in Capability], rnd.randint(1, 5)),
+            "keep": rnd.choice([2, 5, 12, 30]),
+        }
+        first = rnd.choice([0.3, 1.0, 2.5])
+        filtered: list[bool] = []  # per query: searched a smaller box than the whole one
+        with monkeypatch.context() as m:
+            m.setattr(nearest, "first_radius_km", lambda keep, radius_km, first=first: min(first, radius_km))
+            m.setattr(nearest, "_cut", lambda *a, seen=filtered, **k: seen.append(k["with_below"]) or cut(*a, **k))
+            grown = _near(app, **kw)
+        with monkeypatch.context() as m:
+            whole_box_at_once(m)
+            assert grown == _near(app, **kw), kw
+        grew += len(filtered) > 1
+        settled_early += filtered[-1]
+    # Both ways out were taken: some searches grew, some were settled before reaching the whole box.
+    assert grew
+    assert settled_early
+
+
+def test_hazard_sources_read_as_columns_match_the_incident_service(
+    app: FastAPI, client: TestClient, tokens: dict[str, str]
+) -> None:
+    """scene.nearby_hazards mirrors api.incidents.service.nearby_hazards (Core columns instead of entities)."""
+    lat, lon = 21.25, 109.95
+    for dlat, level in ((0.3, "red"), (0.5, "orange"), (0.2, "yellow"), (0.7, "orange"), (1.5, "red")):
+        make_hazard(client, tokens["admin"], kind="gas_station", risk_level=level, lat=lat + dlat * KM, lon=lon)
+    with app.state.session_factory() as s:
+        mine = scene.nearby_hazards(session=s, lat=lat, lon=lon)
+        theirs = incidents_service.nearby_hazards(session=s, lat=lat, lon=lon)
+    assert mine == theirs
+    assert [h.risk_level for h in mine] == ["red", "orange", "orange"]
