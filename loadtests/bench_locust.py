@@ -46,7 +46,11 @@ SCENARIOS = (
     Scenario("bare", "BareInsert", "POST /bare", "bare"),
     Scenario("recommendations", "Recommendations", "GET /incidents/{id}/recommendations", "api"),
     Scenario(
-        "recommendations_paced", "RecommendationsPaced", "GET /incidents/{id}/recommendations", "api", "2/s per user"
+        "recommendations_paced",
+        "RecommendationsPaced",
+        "GET /incidents/{id}/recommendations",
+        "api",
+        "Poisson, 2/s per user",
     ),
     Scenario("incidents", "ReportIncident", "POST /incidents", "api"),
     Scenario("dispatches", "Dispatch", "POST /dispatches", "api"),

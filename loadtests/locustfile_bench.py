@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 import gevent  # type: ignore[import-untyped]  # no stubs; only `spawn` is used
-from locust import FastHttpUser, constant_throughput, task
+from locust import FastHttpUser, task
 from locust.exception import StopUser
 
 from loadtests import bench_data
@@ -77,10 +77,19 @@ class Recommendations(BenchUser):
         )
 
 
-class RecommendationsPaced(Recommendations):
-    """The same requests at a steady 2 per second per user: latency with the worker busy but not saturated."""
+PACED_PER_USER = 2.0  # requests/s
 
-    wait_time = constant_throughput(2)
+
+class RecommendationsPaced(Recommendations):
+    """The same requests offered at 2/s per user on average: latency with the worker busy but not saturated.
+
+    Gaps are random (exponential: operators act independently, so arrivals are
+    Poisson). A fixed 0.5 s rhythm would make users started together fire
+    together for the whole run, every request queueing behind nine others.
+    """
+
+    def wait_time(self) -> float:
+        return self.rng.expovariate(PACED_PER_USER)
 
 
 class ReportIncident(BenchUser):
