@@ -1,7 +1,8 @@
 """Typed dependencies shared by every router: the session, settings and the current user."""
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -9,6 +10,7 @@ from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import tokens
 from api.errors import NotAuthenticated
@@ -19,19 +21,28 @@ from resources_db.models import User
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies below are `async def` although they do no I/O on their common path: FastAPI runs a sync
+# dependency in the thread pool, and each such hop costs a worker more CPU than the dependency itself.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: nothing is kept unless the view calls `session.commit()`."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+    session = factory()  # no connection yet: the session checks one out on first use, in the view's thread
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            # A view that left its transaction open (routes without api.routing's UnitOfWorkRoute): the
+            # rollback talks to the database, so it runs in a thread, never on the event loop.
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -84,20 +95,51 @@ class PrincipalCache:
             self._cache[principal.user_id] = principal
 
 
-def get_principal(
-    request: Request, session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Principal:
+def _load_principal_now(factory: sessionmaker[Session], user_id: int) -> Principal | None:
+    # A session of its own, closed before returning: a pooled connection must never be held across the hop
+    # to the view's thread (see api.routing).
+    with factory() as session:
+        return _load_principal(session, user_id)
+
+
+class VerifiedTokens:
+    """Claims of tokens whose signature was checked in the last `ttl` seconds, keyed by the exact token text.
+
+    Checking an HS256 signature costs about as much CPU as one SQL statement,
+    and a client sends the same token with every request. Only a byte-identical
+    token, verified before, is answered from here, and its expiry is checked on
+    every use; tokens carry no other state (a disabled user is PrincipalCache's).
+    """
+
+    def __init__(self, ttl: float = 60.0, maxsize: int = 10_000) -> None:
+        self._cache: TTLCache[str, tokens.TokenClaims] = TTLCache(maxsize=maxsize, ttl=ttl)
+        self._lock = threading.Lock()
+
+    def decode(self, token: str, *, secret: str) -> tokens.TokenClaims | None:
+        with self._lock:
+            claims = self._cache.get(token)
+        if claims is None:
+            claims = tokens.decode(token, secret=secret)
+            if claims is None:
+                return None
+            with self._lock:
+                self._cache[token] = claims
+        return claims if claims.expires_at > time.time() else None
+
+
+async def get_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
     if not token:
         raise NotAuthenticated("send a bearer token (POST /api/v1/auth/token)")
-    claims = tokens.decode(token, secret=settings.secret_key)
+    # Read from app.state, not through SettingsDep: every dependant costs FastAPI a visible share of a request.
+    settings: Settings = request.app.state.settings
+    verified: VerifiedTokens = request.app.state.verified_tokens
+    claims = verified.decode(token, secret=settings.secret_key)
     if claims is None:
         raise NotAuthenticated("the token is invalid or has expired")
     cache: PrincipalCache = request.app.state.principal_cache
     principal = cache.get(claims.user_id)
     if principal is None:
-        principal = _load_principal(session, claims.user_id)
-        # End the read transaction: its pooled connection must not wait, held, for the view's thread (api.routing).
-        session.commit()
+        principal = await run_in_threadpool(_load_principal_now, request.app.state.session_factory, claims.user_id)
         if principal is not None:
             cache.put(principal)
     if principal is None:

@@ -17,7 +17,7 @@ from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
 from api.compensation.views import router as compensation_router
 from api.depots.views import router as depots_router
-from api.deps import Principal, PrincipalCache, principal_for_token
+from api.deps import Principal, PrincipalCache, VerifiedTokens, principal_for_token
 from api.dispatches.views import router as dispatches_router
 from api.drills.views import router as drills_router
 from api.escalations.views import router as escalations_router
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.principal_cache = PrincipalCache(ttl=settings.principal_cache_seconds)
+    app.state.verified_tokens = VerifiedTokens()
     app.state.hub = hub
     app.state.relay = relay
 

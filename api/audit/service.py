@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from api.common.jsonable import jsonable
 from api.deps import Principal
 from api.middleware import request_id_var
+from resources_db.base import utcnow
 from resources_db.models import AuditLog
 
 
@@ -16,6 +17,29 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     """Only the fields that changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: jsonable(before.get(k)) for k in keys}, {k: jsonable(after[k]) for k in keys}
+
+
+def row(
+    *,
+    principal: Principal,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The column values of one audit row (for `record`, or for a batched INSERT: api.changes.batch)."""
+    return {
+        "actor": principal.username,
+        "role": principal.role.value,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": jsonable(before) if before is not None else None,
+        "after": jsonable(after) if after is not None else None,
+        "at": utcnow(),
+        "request_id": request_id_var.get(),
+    }
 
 
 def record(
@@ -29,18 +53,11 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Add the audit row for a write; flushed and committed with the write itself."""
-    row = AuditLog(
-        actor=principal.username,
-        role=principal.role.value,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        before=jsonable(before) if before is not None else None,
-        after=jsonable(after) if after is not None else None,
-        request_id=request_id_var.get(),
+    audit_row = AuditLog(
+        **row(principal=principal, action=action, entity=entity, entity_id=entity_id, before=before, after=after)
     )
-    session.add(row)
-    return row
+    session.add(audit_row)
+    return audit_row
 
 
 def list_(session: Session, *, entity: str | None, entity_id: str | None, after_id: int, limit: int) -> list[AuditLog]:

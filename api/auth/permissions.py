@@ -5,7 +5,7 @@ role is listed, and answers 403 otherwise. Object-level rules (a team leader
 acts only on their own team) live beside the objects: see `owns_team`.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends
@@ -15,10 +15,11 @@ from api.errors import Forbidden
 from resources_db.enums import Role
 
 
-def allow(*roles: Role) -> Callable[[Principal], Principal]:
+def allow(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     allowed = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    # async: a pure check, not worth a thread-pool hop (see api.deps).
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise Forbidden(f"role {principal.role.value!r} may not do this; allowed roles: {names}")

@@ -5,8 +5,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+# Exact types only: a StrEnum is a str too, and must become its value.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
 
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values of a snapshot: skip the isinstance chain
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

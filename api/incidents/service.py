@@ -1,25 +1,26 @@
 """Incidents: report, grade, update, move through their states. Callers commit."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from api.audit.service import diff
-from api.changes import record_change
+from api.changes import batch, record_change
 from api.common import exercise
 from api.common.geo import bounding_box, haversine_km
 from api.common.refs import require
 from api.deps import Principal
 from api.errors import InvalidTransition, NotFound
-from api.incidents import escalation_steps
+from api.incidents import escalation_steps, statements
 from api.incidents.schemas import IncidentCreate, IncidentTransition, IncidentUpdate, NearbyHazard
 from api.rules import severity as severity_rules
 from api.rules import transitions
 from api.rules.reporting import investigation_due
 from resources_db.base import utcnow
-from resources_db.enums import IncidentStatus, IncidentType, JurisdictionKind, RiskLevel, Severity
+from resources_db.enums import IncidentStatus, IncidentType, Severity
 from resources_db.models import HazardSource, Incident, Jurisdiction
 
 FIELDS = (
@@ -54,32 +55,13 @@ def get_or_raise(*, session: Session, incident_id: int) -> Incident:
     return incident
 
 
-def resolve_jurisdiction(*, session: Session, lat: float, lon: float) -> str:
-    """The Leizhou town or street whose (synthetic) centre is nearest; neighbours never own an incident."""
-    rows = session.execute(
-        select(Jurisdiction.code, Jurisdiction.center_lat, Jurisdiction.center_lon).where(
-            Jurisdiction.kind.in_([JurisdictionKind.town, JurisdictionKind.street])
-        )
-    ).all()
-    if not rows:
-        rows = session.execute(select(Jurisdiction.code, Jurisdiction.center_lat, Jurisdiction.center_lon)).all()
-    if not rows:
-        raise NotFound("no jurisdictions are defined; load the resource library first")
-    return str(min(rows, key=lambda r: haversine_km(lat, lon, r.center_lat, r.center_lon)).code)
-
-
 def nearby_hazards(
     *, session: Session, lat: float, lon: float, radius_km: float = HAZARD_RADIUS_KM
 ) -> list[NearbyHazard]:
     """Red and orange hazard sources within `radius_km`, nearest first (DESIGN §7)."""
     box = bounding_box(lat, lon, radius_km)
-    stmt = select(HazardSource).where(
-        HazardSource.risk_level.in_([RiskLevel.red, RiskLevel.orange]),
-        HazardSource.lat.between(box.min_lat, box.max_lat),
-        HazardSource.lon.between(box.min_lon, box.max_lon),
-    )
     found = []
-    for h in session.scalars(stmt):
+    for h in session.connection().execute(statements.HAZARDS_IN_BOX, statements.box_params(box)):
         d = haversine_km(lat, lon, h.lat, h.lon)
         if d <= radius_km:
             found.append(
@@ -113,8 +95,30 @@ def filtered(
     return stmt
 
 
-def create(*, session: Session, principal: Principal, data: IncidentCreate) -> Incident:
-    """Record a report: grade it, schedule its reporting chain, log it, queue `incident.created`."""
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report as inserted (detached), and whether a red/orange hazard source lies in the search box around it."""
+
+    incident: Incident
+    hazards_near: bool
+
+
+def report_hazards(*, session: Session, report: Report) -> list[NearbyHazard]:
+    """`nearby_hazards` of a new report, without a query when its INSERT found none in the box."""
+    if not report.hazards_near:
+        return []
+    return nearby_hazards(session=session, lat=report.incident.lat, lon=report.incident.lon)
+
+
+def create(*, session: Session, principal: Principal, data: IncidentCreate) -> Report:
+    """Record a report: grade it, schedule its reporting chain, log it, queue `incident.created`.
+
+    The intake desk's hot path, so it runs prepared Core statements
+    (api.incidents.statements): the incident (its jurisdiction resolved in the
+    same INSERT), its chain, and the audit/timeline/outbox rows of all of them
+    (`batch`). The incident comes back detached, as inserted, with what the
+    INSERT found out about hazard sources nearby.
+    """
     exercise.guard_role(principal, data.drill_id)
     exercise.require_running(session, data.drill_id)
     if data.jurisdiction is not None:
@@ -123,34 +127,55 @@ def create(*, session: Session, principal: Principal, data: IncidentCreate) -> I
         require(session, HazardSource, data.hazard_source_id, field="body.hazard_source_id")
     now = utcnow()
     occurred = data.occurred_at or now
-    incident = Incident(
-        **data.model_dump(exclude={"occurred_at", "jurisdiction"}),
-        jurisdiction=data.jurisdiction or resolve_jurisdiction(session=session, lat=data.lat, lon=data.lon),
-        occurred_at=occurred,
-        reported_at=now,
-        severity=severity_rules.grade(data.deaths, data.serious_injuries, data.direct_loss_cny),
-        status=IncidentStatus.reported,
-        investigation_due_at=investigation_due(occurred),
-        reporter=principal.username,
-    )
-    session.add(incident)
-    session.flush()
-    record_change(
-        session,
-        principal=principal,
-        action="incident.create",
-        entity="incident",
-        entity_id=incident.id,
-        before=None,
-        after=snapshot(incident),
-        event_type="incident.created",
-        event_data=event_data(incident),
-        drill_id=incident.drill_id,
-        incident_id=incident.id,
-        message=f"reported: {incident.title} ({incident.severity.value})",
-    )
-    escalation_steps.schedule_initial(session=session, principal=principal, incident=incident)
-    return incident
+    values: dict[str, Any] = {
+        "title": data.title,
+        "type": data.type,
+        "lat": data.lat,
+        "lon": data.lon,
+        "address": data.address,
+        "hazard_source_id": data.hazard_source_id,
+        "occurred_at": occurred,
+        "reported_at": now,
+        "deaths": data.deaths,
+        "serious_injuries": data.serious_injuries,
+        "direct_loss_cny": data.direct_loss_cny,
+        "severity": severity_rules.grade(data.deaths, data.serious_injuries, data.direct_loss_cny),
+        "status": IncidentStatus.reported,
+        "investigation_due_at": investigation_due(occurred),
+        "drill_id": data.drill_id,
+        "reporter": principal.username,
+        "version": 1,
+    }
+    conn = session.connection()
+    box = statements.box_params(bounding_box(data.lat, data.lon, HAZARD_RADIUS_KM))
+    if data.jurisdiction is not None:
+        params = {**values, **box, "jurisdiction": data.jurisdiction}
+        inserted = conn.execute(statements.INSERT_REPORT, params).one()
+    else:
+        params = {**values, **box, **statements.resolve_params(data.lat, data.lon)}
+        found = conn.execute(statements.INSERT_REPORT_RESOLVED, params).one_or_none()
+        if found is None:
+            raise NotFound("no jurisdictions are defined; load the resource library first")
+        inserted = found
+    incident = Incident(id=inserted.id, jurisdiction=inserted.jurisdiction, **values)
+    make_transient_to_detached(incident)
+    with batch(session):
+        record_change(
+            session,
+            principal=principal,
+            action="incident.create",
+            entity="incident",
+            entity_id=incident.id,
+            before=None,
+            after=snapshot(incident),
+            event_type="incident.created",
+            event_data=event_data(incident),
+            drill_id=incident.drill_id,
+            incident_id=incident.id,
+            message=f"reported: {incident.title} ({incident.severity.value})",
+        )
+        escalation_steps.schedule_initial(session=session, principal=principal, incident=incident)
+    return Report(incident=incident, hazards_near=bool(inserted.hazards_near))
 
 
 def update(*, session: Session, principal: Principal, incident: Incident, data: IncidentUpdate) -> Incident:

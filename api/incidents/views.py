@@ -20,6 +20,7 @@ from api.incidents.schemas import (
     IncidentRead,
     IncidentTransition,
     IncidentUpdate,
+    NearbyHazard,
     TimelinePage,
     TimelineRead,
 )
@@ -38,10 +39,12 @@ def read(incident: Incident) -> IncidentRead:
     return out
 
 
-def detail(session: Session, incident: Incident) -> IncidentDetail:
+def detail(session: Session, incident: Incident, hazards: list[NearbyHazard] | None = None) -> IncidentDetail:
     out = IncidentDetail.model_validate(incident)
     out.is_drill = incident.drill_id is not None
-    out.nearby_hazards = service.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
+    if hazards is None:
+        hazards = service.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
+    out.nearby_hazards = hazards
     return out
 
 
@@ -52,8 +55,9 @@ def report_incident(
     """Take an incident report: graded, its reporting chain scheduled. Honours `Idempotency-Key`."""
 
     def write() -> tuple[IncidentDetail, dict[str, str]]:
-        incident = service.create(session=session, principal=principal, data=data)
-        return detail(session, incident), {
+        report = service.create(session=session, principal=principal, data=data)
+        incident = report.incident
+        return detail(session, incident, service.report_hazards(session=session, report=report)), {
             "Location": f"/api/v1/incidents/{incident.id}",
             "ETag": f'"{incident.version}"',
         }

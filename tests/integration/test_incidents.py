@@ -149,6 +149,8 @@ def test_get_one_carries_etag_and_nearby_red_and_orange_hazards(client: TestClie
     # Nearest first; yellow and the one ~5.5 km away are not shown.
     assert nearby == [names[("red", 0.004)], names[("orange", 0.006)]]
     assert all(h["distance_km"] <= 1.0 for h in got["nearby_hazards"])
+    # The report's own answer lists them too (its INSERT saw them in the search box, so they were fetched).
+    assert created["nearby_hazards"] == got["nearby_hazards"]
 
 
 # --- updates ---------------------------------------------------------------------------------------
