@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.common.geo import haversine_from
+from api.incidents import service as incidents
 from api.incidents.schemas import NearbyHazard
 from api.recommendations import scene
 from api.recommendations.nearest import nearest_teams
@@ -174,7 +175,7 @@ def recommend(
     extra_supplies: Mapping[str, int],
 ) -> Recommendation:
     """Teams and supplies for the incident, each with reasons, and a proposed team set."""
-    hazards = scene.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
+    hazards = incidents.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
     plan = scene.plan_of(session=session, scene=incident)
     required = requirements(incident, plan, hazards)
     params, near = eta_params(settings), scene.neighbours(session=session)

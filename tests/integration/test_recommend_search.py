@@ -12,14 +12,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.incidents import service as incidents_service
-from api.recommendations import nearest, scene
+from api.recommendations import nearest
 from api.recommendations import service as recommendations_service
 from api.rules.recommend import EtaParams
 from resources_db.enums import Capability, TeamKind
 from resources_db.models import RescueTeam
 from tests.factories import make_team, ok
-from tests.registry_factories import make_hazard
 from tests.workflow_factories import make_incident
 
 KM = 1 / 111.2  # degrees of latitude per km, near enough here
@@ -119,17 +117,3 @@ def test_growing_box_cuts_the_same_teams_as_one_query_over_the_whole_box(
     # Both ways out were taken: some searches grew, some were settled before reaching the whole box.
     assert grew
     assert settled_early
-
-
-def test_hazard_sources_read_as_columns_match_the_incident_service(
-    app: FastAPI, client: TestClient, tokens: dict[str, str]
-) -> None:
-    """scene.nearby_hazards mirrors api.incidents.service.nearby_hazards (Core columns instead of entities)."""
-    lat, lon = 21.25, 109.95
-    for dlat, level in ((0.3, "red"), (0.5, "orange"), (0.2, "yellow"), (0.7, "orange"), (1.5, "red")):
-        make_hazard(client, tokens["admin"], kind="gas_station", risk_level=level, lat=lat + dlat * KM, lon=lon)
-    with app.state.session_factory() as s:
-        mine = scene.nearby_hazards(session=s, lat=lat, lon=lon)
-        theirs = incidents_service.nearby_hazards(session=s, lat=lat, lon=lon)
-    assert mine == theirs
-    assert [h.risk_level for h in mine] == ["red", "orange", "orange"]
