@@ -35,6 +35,9 @@ class IncidentUpdate(PatchModel):
     lat: Latitude | None = None
     lon: Longitude | None = None
     address: Address | None = None
+    jurisdiction: JurisdictionCode | None = Field(
+        None, description="when the incident moves without one, it is resolved again from the new coordinates"
+    )
     deaths: Count | None = None
     serious_injuries: Count | None = None
     direct_loss_cny: LossCny | None = None

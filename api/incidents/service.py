@@ -185,10 +185,17 @@ def update(*, session: Session, principal: Principal, incident: Incident, data: 
     casualty_fields = {"deaths", "serious_injuries", "direct_loss_cny"}
     if casualty_fields & changes.keys() and not transitions.casualties_editable(incident.status):
         raise InvalidTransition(incident.status.value, "casualty update", [])
+    if "jurisdiction" in changes:
+        require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
     before = snapshot(incident)
     old_severity = incident.severity
     for field, value in changes.items():
         setattr(incident, field, value)
+    moved = (incident.lat, incident.lon) != (before["lat"], before["lon"])
+    if moved and "jurisdiction" not in changes:
+        # The town that owns an incident is where it is: a corrected location may hand it to another.
+        params = statements.resolve_params(incident.lat, incident.lon)
+        incident.jurisdiction = session.connection().execute(statements.RESOLVE_JURISDICTION, params).scalar_one()
     incident.severity = severity_rules.grade(incident.deaths, incident.serious_injuries, incident.direct_loss_cny)
     if snapshot(incident) == before:
         return incident

@@ -90,8 +90,12 @@ INSERT_REPORT_RESOLVED = (
 )
 
 
+# The same rule on its own, for an incident that moves.
+RESOLVE_JURISDICTION = select(_JURISDICTIONS.c.code).order_by(*_nearest_jurisdiction_first()).limit(1)
+
+
 def resolve_params(lat: float, lon: float) -> dict[str, float]:
-    """The bound parameters `INSERT_REPORT_RESOLVED` needs besides the row's own values and the box."""
+    """The bound parameters the nearest-centre rule needs (`INSERT_REPORT_RESOLVED`, `RESOLVE_JURISDICTION`)."""
     lat_rad = math.radians(lat)
     return {"sin_lat": math.sin(lat_rad), "cos_lat": math.cos(lat_rad), "lon_rad": math.radians(lon)}
 

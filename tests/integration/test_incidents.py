@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.factories import ok, unique
+from tests.registry_factories import make_jurisdiction
 from tests.workflow_factories import (
     assert_problem,
     audit_rows,
@@ -436,3 +437,37 @@ def test_unknown_incident_is_404_problem(client: TestClient, headers) -> None:
     r = client.post(f"{URL}/987654321/transitions", json={"status": "verified"}, headers=headers["operator"])
     assert_problem(r, 404)
     assert_problem(client.get(f"{URL}/987654321/timeline", headers=headers["observer"]), 404)
+
+
+def test_moving_an_incident_hands_it_to_the_town_where_it_now_is_unless_one_is_given(
+    app: FastAPI, client: TestClient, tokens, headers
+) -> None:
+    tag = unique("mv").replace("-", "_")[:20]
+    near, far = (
+        make_jurisdiction(client, tokens["admin"], code=f"{tag}_{i}", kind="town", center_lat=lat, center_lon=110.6)
+        for i, lat in enumerate((21.90, 22.30))
+    )
+    created = make_incident(client, tokens["operator"], lat=21.91, lon=110.6)
+    assert created["jurisdiction"] == near["code"]
+    url = f"{URL}/{created['id']}"
+
+    moved = ok(client.patch(url, json={"lat": 22.29}, headers=if_match(headers["operator"], created["version"])))
+    assert moved["jurisdiction"] == far["code"]
+    audit = audit_rows(app, "incident", created["id"], ["incident.update"])
+    assert audit[-1].before == {"lat": 21.91, "jurisdiction": near["code"]}
+    assert audit[-1].after == {"lat": 22.29, "jurisdiction": far["code"]}
+
+    # The operator's word wins over the nearest centre.
+    body = {"lat": 22.28, "jurisdiction": near["code"]}
+    kept = ok(client.patch(url, json=body, headers=if_match(headers["operator"], moved["version"])))
+    assert kept["jurisdiction"] == near["code"]
+    # A title change does not move it.
+    renamed = ok(client.patch(url, json={"title": unique("t")}, headers=if_match(headers["operator"], kept["version"])))
+    assert renamed["jurisdiction"] == near["code"]
+
+    before = row_counts(app)
+    unknown = client.patch(
+        url, json={"jurisdiction": "nowhere"}, headers=if_match(headers["operator"], renamed["version"])
+    )
+    assert_problem(unknown, 422)
+    assert row_counts(app) == before
