@@ -85,7 +85,8 @@ class OrjsonResponse(JSONResponse):
     """JSON rendered by orjson: stdlib `json` is a visible share of a small write's CPU."""
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        # OPT_NON_STR_KEYS: int keys become strings, as the stdlib's `json` made them.
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 @dataclass(frozen=True)
