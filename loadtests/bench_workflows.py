@@ -124,10 +124,11 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(bench_locust.Result(scenario, skipped=True, note=note))
                 say(f"{scenario.label}: skipped ({note})")
                 continue
-            say(f"{scenario.label}: {args.users} users for {args.duration} s ...")
+            seconds = max(args.duration, scenario.min_seconds)
+            say(f"{scenario.label}: {args.users} users for {seconds} s ...")
             host = bare.base_url if scenario.target == "bare" else api.base_url
             r = bench_locust.run(
-                scenario, host=host, users=args.users, duration_s=args.duration, data_path=data_path, out_dir=work
+                scenario, host=host, users=args.users, duration_s=seconds, data_path=data_path, out_dir=work
             )
             if scenario.key == "recommendations" and unloaded is not None:
                 r.note = f"one request at a time (no other bench load): median {unloaded:.1f} ms"
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             ("machine", f"{os.cpu_count()} CPUs (nproc), {platform.machine()}, Python {platform.python_version()}"),
             ("data", f"{args.teams} teams, {args.depots} depots, {args.supplies_per_depot * args.depots} supply "
                      f"items, {len(incident_ids)} target incidents, {len(team_ids)} dispatchable teams"),
-            ("load", f"{args.users} users (Locust FastHttpUser, no wait, own process), {args.duration} s per scenario"),
+            ("load", f"{args.users} users (Locust FastHttpUser, own process), {args.duration} s per scenario "
+                     f"(paced ones at least {max(s.min_seconds for s in bench_locust.SCENARIOS)} s)"),
             ("servers", f"1 uvicorn worker each (ercp serve / baseline_app), log level {bench_stack.SERVER_LOG_LEVEL}"),
             ("database", f"PostgreSQL {db.name} (created and dropped by this run); ANALYZE after the load "
                          f"(server autovacuum={autovacuum})"),
