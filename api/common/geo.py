@@ -8,14 +8,11 @@ EARTH_RADIUS_KM = 6371.0088
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return haversine_from(lat1, lon1)(lat2, lon2)
 
 
 def haversine_from(lat1: float, lon1: float) -> Callable[[float, float], float]:
-    """`haversine_km` from a fixed point, to many: the same operations, so bit-for-bit the same distances.
+    """Great-circle km from a fixed point, to many (`haversine_km` is the one-off use of it).
 
     Hoists the fixed point's radians and cosine out of a loop over hundreds of teams.
     """
