@@ -92,22 +92,6 @@ def _note_row(incident_id: int, actor: str, kind: str, message: str, plain_data:
     }
 
 
-def emit(session: Session, *, type_: str, data: dict[str, Any], drill_id: int | None) -> OutboxEvent:
-    """Queue one event (envelope fields `seq`/`epoch` are added by the relay when it publishes)."""
-    event = OutboxEvent(**_event_row(type_, jsonable(data), drill_id))
-    session.add(event)
-    return event
-
-
-def note(
-    session: Session, *, incident_id: int, actor: str, kind: str, message: str, data: dict[str, Any] | None = None
-) -> TimelineEntry:
-    """Append to the incident's timeline."""
-    entry = TimelineEntry(**_note_row(incident_id, actor, kind, message, jsonable(data) if data else None))
-    session.add(entry)
-    return entry
-
-
 def record_change(
     session: Session,
     *,
