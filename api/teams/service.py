@@ -5,7 +5,6 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from api.audit import service as audit
 from api.changes import record_change
@@ -15,8 +14,9 @@ from api.deps import Principal
 from api.errors import DuplicateEntity, InvalidTransition, NotFound
 from api.teams.rules import MANUAL_TRANSITIONS, allowed_manual
 from api.teams.schemas import TeamCreate, TeamStatusChange, TeamUpdate
+from resources_db.capability_bits import mask_of
 from resources_db.enums import Capability, TeamKind, TeamStatus
-from resources_db.models import Jurisdiction, RescueTeam, TeamCapability
+from resources_db.models import Jurisdiction, RescueTeam
 
 FIELDS = (
     "name",
@@ -71,9 +71,9 @@ def filtered(
         stmt = stmt.where(RescueTeam.kind == kind)
     if jurisdiction:
         stmt = stmt.where(RescueTeam.home_jurisdiction == jurisdiction)
-    for cap in capabilities or ():
-        has = select(TeamCapability.team_id).where(TeamCapability.capability == cap.value)
-        stmt = stmt.where(RescueTeam.id.in_(has))
+    if capabilities:
+        wanted = mask_of(c.value for c in capabilities)
+        stmt = stmt.where(RescueTeam.capability_mask.op("&")(wanted) == wanted)
     return stmt
 
 
@@ -133,8 +133,6 @@ def update(*, session: Session, principal: Principal, team: RescueTeam, data: Te
             setattr(team, field, value)
     old, new = audit.diff(before, snapshot(team))
     if new:
-        # Capability rows are children; marking a column dirty forces the versioned UPDATE so the ETag moves too.
-        flag_modified(team, "name")
         _flush_unique(session, team.name)
         audit.record(
             session,

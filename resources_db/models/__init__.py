@@ -11,7 +11,7 @@ from resources_db.models.incidents import Escalation, Incident, TimelineEntry
 from resources_db.models.jurisdictions import Jurisdiction
 from resources_db.models.outbox import EventLogMeta, OutboxEvent
 from resources_db.models.supplies import Depot, StockMovement, SupplyItem
-from resources_db.models.teams import RescueTeam, TeamCapability
+from resources_db.models.teams import RescueTeam
 
 __all__ = [
     "Allocation",
@@ -32,7 +32,6 @@ __all__ = [
     "ServiceAgreement",
     "StockMovement",
     "SupplyItem",
-    "TeamCapability",
     "TimelineEntry",
     "User",
 ]

@@ -1,7 +1,8 @@
-from sqlalchemy import Float, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from resources_db.base import Base, str_enum
+from resources_db.capability_bits import codes_of, mask_of
 from resources_db.enums import TeamKind, TeamStatus
 
 
@@ -23,30 +24,18 @@ class RescueTeam(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     agreement_id: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
-
-    capability_rows: Mapped[list["TeamCapability"]] = relationship(
-        back_populates="team", cascade="all, delete-orphan", lazy="selectin", order_by="TeamCapability.capability"
-    )
+    # Bits of resources_db.capability_bits: filterable and groupable by SQL on every backend, in the team's own row.
+    capability_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_rescue_teams_base_lat_base_lon", "base_lat", "base_lon"),)
 
     @property
     def capabilities(self) -> list[str]:
-        return [row.capability for row in self.capability_rows]
+        """The capability codes the team holds, sorted."""
+        return codes_of(self.capability_mask or 0)
 
     def set_capabilities(self, codes: list[str]) -> None:
-        wanted = sorted(set(codes))
-        if wanted != self.capabilities:
-            self.capability_rows = [TeamCapability(capability=c) for c in wanted]
-
-
-class TeamCapability(Base):
-    """One row per (team, capability): filterable by SQL on every backend, unlike a JSON array."""
-
-    __tablename__ = "team_capabilities"
-
-    team_id: Mapped[int] = mapped_column(ForeignKey("rescue_teams.id", ondelete="CASCADE"), primary_key=True)
-    capability: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
-
-    team: Mapped[RescueTeam] = relationship(back_populates="capability_rows")
+        mask = mask_of(codes)
+        if mask != self.capability_mask:
+            self.capability_mask = mask

@@ -4,6 +4,7 @@ Each test works in its own corner north of the county (lat ≥ 21.2), away from
 the teams other tests create around Leizhou.
 """
 
+import math
 import random
 import uuid
 from typing import Any
@@ -11,12 +12,15 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from api.common.geo import bounding_box
 from api.recommendations import nearest
 from api.recommendations import service as recommendations_service
 from api.rules.recommend import EtaParams
-from resources_db.enums import Capability, TeamKind
+from resources_db.enums import Capability, TeamKind, TeamStatus
 from resources_db.models import RescueTeam
+from tests.conftest import World
 from tests.factories import make_team, ok
 from tests.workflow_factories import make_incident
 
@@ -86,7 +90,7 @@ def _near(app: FastAPI, **kw: Any) -> dict[int, tuple[Any, ...]]:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_growing_box_cuts_the_same_teams_as_one_query_over_the_whole_box(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch, seed: int
+    app: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     rnd = random.Random(seed)
     lat, lon = 21.30, 110.30 + 0.4 * seed  # a dense library of its own per seed
@@ -117,3 +121,45 @@ def test_growing_box_cuts_the_same_teams_as_one_query_over_the_whole_box(
     # Both ways out were taken: some searches grew, some were settled before reaching the whole box.
     assert grew
     assert settled_early
+
+
+def _by_brute_force(app: FastAPI, *, lat: float, lon: float, radius_km: float, required: list[str], keep: int,
+                    mutual_homes: set[str]) -> dict[int, list[str]]:  # fmt: skip
+    """The cut as the nearest module defines it, in plain Python over every team: the reference."""
+    params, box = EtaParams(), bounding_box(lat, lon, radius_km)
+    cos_lat = math.cos(math.radians(lat))
+    speeds = {kind.value: speed for kind, speed in params.speed_kmh_by_kind.items()}
+    groups: dict[tuple[str, bool], list[tuple[float, int]]] = {}
+    held: dict[int, list[str]] = {}
+    with app.state.session_factory() as s:
+        for t in s.scalars(select(RescueTeam).where(RescueTeam.status == TeamStatus.available)):
+            if not (box.min_lat <= t.base_lat <= box.max_lat and box.min_lon <= t.base_lon <= box.max_lon):
+                continue
+            speed = speeds.get(t.kind.value, params.default_speed_kmh)
+            dlat, dlon = t.base_lat - lat, (t.base_lon - lon) * cos_lat
+            key = (dlat * dlat + dlon * dlon) / (speed * speed)
+            held[t.id] = sorted(set(t.capabilities) & set(required))
+            for cap in held[t.id]:
+                groups.setdefault((cap, t.home_jurisdiction in mutual_homes), []).append((key, t.id))
+    cut = {team_id for members in groups.values() for _, team_id in sorted(members)[:keep]}
+    return {team_id: held[team_id] for team_id in cut}
+
+
+@pytest.mark.parametrize("mutual_homes", [{"suixi"}, set()], ids=["one neighbour", "no neighbours"])
+def test_cut_matches_a_brute_force_reference(app: FastAPI, world: World, mutual_homes: set[str]) -> None:
+    rnd = random.Random(len(mutual_homes))
+    lat, lon = 21.45, 111.5 + 0.5 * len(mutual_homes)
+    _library(app, rnd, lat, lon, 300)
+    for _ in range(6):
+        kw: dict[str, Any] = {
+            "lat": lat + rnd.uniform(-0.05, 0.05),
+            "lon": lon + rnd.uniform(-0.05, 0.05),
+            "radius_km": rnd.choice([3.0, 6.0, 12.0]),
+            "required": rnd.sample([c.value for c in Capability], rnd.randint(1, 5)),
+            "keep": rnd.choice([1, 4, 10]),
+        }
+        with app.state.session_factory() as s:
+            found = nearest.nearest_teams(session=s, params=EtaParams(), mutual_homes=mutual_homes, **kw)
+        expected = _by_brute_force(app, mutual_homes=mutual_homes, **kw)
+        assert expected  # the library is dense enough that every search finds teams
+        assert {i: sorted(t.capabilities) for i, t in found.items()} == expected, kw

@@ -84,6 +84,29 @@ def test_near_search_returns_only_teams_within_radius_nearest_first(client: Test
     assert 1.0 < body["items"][0]["distance_km"] < 1.2 < body["items"][1]["distance_km"] < 5.6
 
 
+def test_capability_filter_lists_only_teams_holding_every_capability_asked(client: TestClient, headers, tokens) -> None:
+    tag = "caps-probe"
+    for suffix, caps in (("both", ["rope_rescue", "logistics", "medical"]), ("rope", ["rope_rescue"]), ("none", [])):
+        make_team(client, tokens["operator"], name=f"{tag}-{suffix}", base_lat=21.5, base_lon=110.5, capabilities=caps)
+    near = {"near": "21.5,110.5", "radius_km": 1}
+    names = {
+        caps: [
+            t["name"]
+            for t in ok(
+                client.get(
+                    "/api/v1/teams",
+                    params=[*near.items(), *(("capability", c) for c in caps)],
+                    headers=headers["observer"],
+                )
+            )["items"]
+        ]
+        for caps in (("rope_rescue",), ("rope_rescue", "logistics"), ("logistics", "boat"))
+    }
+    assert sorted(names[("rope_rescue",)]) == [f"{tag}-both", f"{tag}-rope"]
+    assert names[("rope_rescue", "logistics")] == [f"{tag}-both"]
+    assert names[("logistics", "boat")] == []
+
+
 def test_list_paginates_with_cursor_without_repeats(client: TestClient, headers, tokens) -> None:
     for _ in range(5):
         make_team(client, tokens["operator"], kind="militia")
