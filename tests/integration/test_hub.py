@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from api.main import create_app
@@ -441,3 +442,32 @@ def inject_one(engine: Any) -> None:
     with Session(engine) as s:
         s.add(OutboxEvent(type="incident.created", at=datetime.now(UTC), data={"id": -2}))
         s.commit()
+
+
+def test_an_idle_poll_leaves_the_log_unlocked_and_a_new_row_is_still_published(
+    hub_db: tuple[str, World],
+) -> None:
+    url, _ = hub_db
+    engine = make_engine(url)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    event_log.ensure_meta(engine)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        while event_log.publish_pending(engine):
+            pass  # whatever earlier tests of this module left unpublished
+        statements.clear()
+        assert event_log.publish_pending(engine) == []
+        assert statements, "the poll asked the database"
+        assert not [s for s in statements if "event_log_meta" in s], "an idle poll must not take the meta row lock"
+
+        inject_one(engine)
+        [(seq, text)] = event_log.publish_pending(engine)
+        envelope = json.loads(text)
+        assert (envelope["seq"], envelope["data"]) == (seq, {"id": -2})
+        assert [s for s in statements if "event_log_meta" in s]
+    finally:
+        engine.dispose()
