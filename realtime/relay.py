@@ -1,5 +1,8 @@
 """The outbox relay: numbers committed outbox rows and publishes them to the bus (DESIGN §9).
 
+On PostgreSQL an idle relay sleeps until a commit notifies it (realtime.wakeup);
+on SQLite, and whenever it cannot listen, it polls every `poll_interval`.
+
 Every API process runs one; a PostgreSQL advisory lock makes exactly one of
 them the leader, and the lock dies with the leader's connection, so a standby
 takes over when the leader's process dies. On SQLite there is one process and
@@ -12,11 +15,13 @@ import contextlib
 import logging
 from datetime import timedelta
 
+import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from realtime import log as event_log
 from realtime.bus import Bus, BusUnavailable
+from realtime.wakeup import Wakeups
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,7 @@ class Relay:
         poll_interval: float = 0.02,
         batch_limit: int = 500,
         standby_interval: float = 1.0,
+        idle_poll_interval: float = 1.0,
         keep: timedelta = timedelta(days=7),
         keep_max: int = 1_000_000,
     ) -> None:
@@ -42,6 +48,8 @@ class Relay:
         self.poll_interval = poll_interval
         self.batch_limit = batch_limit
         self.standby_interval = standby_interval
+        # With notifications (PostgreSQL), an idle log is polled this often only in case one was missed.
+        self.idle_poll_interval = idle_poll_interval
         self.keep = keep
         self.keep_max = keep_max
         self.is_leader = False
@@ -49,6 +57,9 @@ class Relay:
         self._stopping = asyncio.Event()
         self._bus_down_logged = False
         self._task: asyncio.Task[None] | None = None
+        self._wakeups: Wakeups | None = None
+        self._next_listen = 0.0
+        self.polls = 0  # outbox polls so far, a gauge of how often an idle relay wakes
 
     def _try_lead(self) -> bool:
         if self.engine.dialect.name != "postgresql":
@@ -100,14 +111,13 @@ class Relay:
                     else:
                         await self._wait(self.standby_interval)
                         continue
+                await self._listen()  # before the poll: a row that commits after it wakes us
                 batch = await asyncio.to_thread(event_log.publish_pending, self.engine, limit=self.batch_limit)
+                self.polls += 1
                 if batch:
                     await self._publish(batch)
                     if len(batch) >= self.batch_limit:
                         continue  # a backlog: drain it at full speed
-                # Otherwise wait out the interval even after a batch: under a steady write load, polling again
-                # at once costs a transaction per event or two; waiting gathers what commits meanwhile into
-                # one batch, for at most poll_interval of latency.
                 if loop.time() - last_prune > PRUNE_EVERY_S:
                     last_prune = loop.time()
                     await asyncio.to_thread(event_log.prune, self.engine, keep=self.keep, keep_max=self.keep_max)
@@ -115,13 +125,46 @@ class Relay:
                     # A dead lock connection means another process may lead now: find out, don't assume.
                     last_check = loop.time()
                     await asyncio.to_thread(self._still_leading)
-                await self._wait(self.poll_interval)
+                if batch or self._wakeups is None:
+                    # Wait out the interval even after a batch: under a steady write load, polling again at
+                    # once costs a transaction per event or two; waiting gathers what commits meanwhile into
+                    # one batch, for at most poll_interval of latency.
+                    await self._wait(self.poll_interval)
+                else:
+                    await self._idle()
             except SQLAlchemyError as exc:
                 # Database gone (restart, failover): give up leadership and start over when it is back.
                 logger.warning("relay: database error, stepping down: %s", exc)
                 self.is_leader = False
                 await asyncio.to_thread(self._drop_lock_conn)
+                await self._stop_listening()
                 await self._wait(self.standby_interval)
+        await self._stop_listening()
+
+    async def _listen(self) -> None:
+        """On PostgreSQL, (re)open the listener of realtime.wakeup, trying at most once a standby interval."""
+        if self._wakeups is not None or self.engine.dialect.name != "postgresql":
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._next_listen:
+            self._next_listen = loop.time() + self.standby_interval
+            try:
+                self._wakeups = await Wakeups.open(self.engine)
+            except psycopg.Error as exc:
+                logger.warning("relay: cannot LISTEN, polling instead: %s", exc)
+
+    async def _idle(self) -> None:
+        assert self._wakeups is not None
+        try:
+            await self._wakeups.wait(self.idle_poll_interval, self._stopping)
+        except psycopg.Error as exc:
+            logger.warning("relay: lost the LISTEN connection, polling until it is back: %s", exc)
+            await self._stop_listening()
+
+    async def _stop_listening(self) -> None:
+        if self._wakeups is not None:
+            wakeups, self._wakeups = self._wakeups, None
+            await wakeups.close()
 
     async def _wait(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
