@@ -51,9 +51,10 @@ _ANY_PENDING = select(OutboxEvent.id).where(OutboxEvent.seq.is_(None)).limit(1)
 def _any_pending(engine: Engine) -> bool:
     """Whether an unpublished row is committed, read without locks.
 
-    The relay asks 50 times a second, mostly in vain. Numbering takes the meta
+    Many polls find nothing: on SQLite the relay polls 50 times a second, and
+    everywhere it polls once more after each batch. Numbering takes the meta
     row lock: on PostgreSQL a transaction id, a WAL record and a flush at
-    commit, on SQLite the write lock. Asked first, an idle poll is one read of
+    commit, on SQLite the write lock. Asked first, an empty poll is one read of
     the partial index; a row committed just after it waits for the next poll.
     """
     token = sqlite_write_intent.set(False)
