@@ -1,13 +1,16 @@
 """Websocket fan-out benchmark: commit → client latency and the deliveries/s one API process holds.
 
-    python -m loadtests.bench_ws [--clients 1000] [--rate 20] [--duration 30] [--steps 5,10,...] [--max-seconds 240]
+    python -m loadtests.bench_ws [--clients 1000] [--rate 20] [--warmup 5] [--duration 30]
+                                 [--steps 5,10,...] [--max-seconds 240]
 
 Stands up a fresh PostgreSQL database and ONE `ercp serve` process (1 worker,
 REDIS_URL unset → the in-process memory bus), connects N websocket clients
 (`topics=incidents`) from a separate process, then:
 
-1. `POST /api/v1/incidents` at --rate events/s for --duration s: p50/p99 of
-   receive time − the envelope's `at` (written in the transaction), over every delivery;
+1. `POST /api/v1/incidents` at --rate events/s for --warmup s, not measured (a
+   fresh process compiles statements and fills caches on its first requests),
+   then for --duration s: p50/p99 of receive time − the envelope's `at`
+   (written in the transaction), over every delivery;
 2. steps the rate up (or down) the ladder until p99 passes 1 s, the source
    cannot keep the rate, or deliveries go missing: the highest deliveries/s held;
 3. the same with plain SQL rows in `outbox_events` (relay → hub → clients, no HTTP write path);
@@ -55,6 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--clients", type=int, default=1000)
     p.add_argument("--rate", type=float, default=20.0, help="events/s of the latency goal step")
     p.add_argument("--duration", type=float, default=30.0, help="seconds of the goal step")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds at the goal rate before it, not measured")
     p.add_argument("--step-seconds", type=float, default=8.0, help="seconds of each further step")
     p.add_argument("--steps", default=LADDER, help="ladder of events/s to climb (comma-separated)")
     p.add_argument("--max-seconds", type=float, default=270.0, help="no new step starts after this (whole run)")
@@ -173,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         def http(rate: float, seconds: float = args.step_seconds) -> Step:
             return run.step("http", rate, seconds, post, cl, pid)
 
+        if args.warmup > 0:
+            say(f"warm-up: {args.rate:g} events/s for {args.warmup:g} s (not measured)")
+            post(args.rate, args.warmup)
+            run.quiet(cl)
         say(f"goal step: {args.rate:g} events/s for {args.duration:g} s")
         goal = http(args.rate, args.duration)
         if goal.held:  # climb from the next rung above the goal rate
@@ -234,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                         f" negotiated: {', '.join(goal.stats['extensions'])}"),
             ("payload", f"{goal.stats['mean_bytes']:.0f} bytes per incident.created envelope"),
             ("latency", "receive time − envelope `at` (set in the writing transaction; bare: at send)"),
-            ("steps", f"goal {args.duration:g} s, others {args.step_seconds:g} s + ≤ {DRAIN_S:g} s drain; a step "
+            ("steps", f"goal {args.duration:g} s after {args.warmup:g} s unmeasured at its rate, others "
+                      f"{args.step_seconds:g} s + ≤ {DRAIN_S:g} s drain; a step "
                       "counts only events sent in it; srv/cli CPU = share of one core"),
             ("RSS", rss_line("API", rss0, rss1, n_api)),
             ("", rss_line("bare", bare_rss0, bare_rss1, args.clients)),
