@@ -6,6 +6,7 @@ and FastHttpUser drives about 4× what HttpUser does on this kind of machine
 """
 
 import csv
+import math
 import os
 import subprocess
 import sys
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCUSTFILE = Path(__file__).with_name("locustfile_bench.py")
+RECOMMEND_NAME = "GET /incidents/{id}/recommendations"
+PACED_PER_USER = 2.0  # requests/s of each user of the paced recommendation scenarios (locustfile_bench)
+PACED_MIN_SAMPLES = 1200  # a paced run lasts long enough for its p99 to rest on about this many requests
 EXHAUSTED = "BENCH: team pool exhausted"
 
 
@@ -47,11 +51,11 @@ class Result:
 SCENARIOS = (
     Scenario("healthz", "Healthz", "GET /healthz", "api"),
     Scenario("bare", "BareInsert", "POST /bare", "bare"),
-    Scenario("recommendations", "Recommendations", "GET /incidents/{id}/recommendations", "api"),
+    Scenario("recommendations", "Recommendations", RECOMMEND_NAME, "api"),
     Scenario(
         "recommendations_paced",
         "RecommendationsPaced",
-        "GET /incidents/{id}/recommendations",
+        RECOMMEND_NAME,
         "api",
         "Poisson, 2/s per user",
         min_seconds=60,
@@ -59,6 +63,20 @@ SCENARIOS = (
     Scenario("incidents", "ReportIncident", "POST /incidents", "api"),
     Scenario("dispatches", "Dispatch", "POST /dispatches", "api"),
 )
+
+
+def paced_recommendations(rate: float) -> tuple[Scenario, int]:
+    """The paced recommendation scenario offered at `rate` req/s, and the users (at PACED_PER_USER each) it takes.
+
+    More users rather than faster ones: each user waits for its answer, so a
+    few fast users would offer less than `rate` once answers slow down.
+    """
+    users = max(1, math.ceil(rate / PACED_PER_USER))
+    pacing = f"Poisson, {rate:g} req/s offered ({users} users)"
+    min_seconds = math.ceil(PACED_MIN_SAMPLES / rate)
+    return Scenario(
+        f"recommendations_at_{rate:g}", "RecommendationsPaced", RECOMMEND_NAME, "api", pacing, min_seconds
+    ), users
 
 
 def run(scenario: Scenario, *, host: str, users: int, duration_s: int, data_path: Path, out_dir: Path) -> Result:

@@ -12,6 +12,7 @@ from loadtests.bench_locust import Result
 
 RECOMMEND_P99_GOAL_MS = 50.0
 INCIDENT_SHARE_GOAL = 0.40  # of the bare-insert requests/s
+KEPT_SHARE = 0.95  # an offered rate counts as kept when at least this share of it was served
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,28 @@ class Verdict:
 
 def _by_key(results: Sequence[Result]) -> dict[str, Result]:
     return {r.scenario.key: r for r in results}
+
+
+def within_goal(r: Result, *, offered: float) -> bool:
+    """The recommendation goal held at this offered rate: p99 within it, the rate kept, nothing failed."""
+    return bool(r.requests) and r.failures == 0 and r.p99_ms <= RECOMMEND_P99_GOAL_MS and r.rps >= KEPT_SHARE * offered
+
+
+def capacity_line(results: Sequence[Result]) -> str | None:
+    """The highest offered rate of the capacity ladder at which the recommendation goal held, and the step after it."""
+    steps = [(float(r.scenario.key.removeprefix("recommendations_at_")), r) for r in results
+             if r.scenario.key.startswith("recommendations_at_")]  # fmt: skip
+    if not steps:
+        return None
+    held = [rate for rate, r in steps if within_goal(r, offered=rate)]
+    failed = [(rate, r) for rate, r in steps if not within_goal(r, offered=rate)]
+    text = f"p99 ≤ {RECOMMEND_P99_GOAL_MS:.0f} ms held up to {max(held):g} req/s offered" if held else "never held"
+    if failed:
+        rate, r = failed[0]
+        text += f"; at {rate:g} req/s offered: {r.rps:.0f} req/s served, p99 {r.p99_ms:.0f} ms, {r.failures} failures"
+    else:
+        text += " (the top of the ladder)"
+    return f"recommendation capacity (one worker, Poisson arrivals): {text}"
 
 
 def verdicts(results: Sequence[Result]) -> list[Verdict]:
@@ -74,6 +97,9 @@ def render(results: Sequence[Result], settings: Sequence[tuple[str, str]]) -> st
     out = ["Workflow benchmark (ercp, one API worker; synthetic Leizhou data)", ""]
     out += [f"  {k:<16} {v}" for k, v in settings]
     out += ["", line(head), line(["-" * w for w in widths]), *map(line, rows)]
+    cap = capacity_line(results)
+    if cap:
+        notes.append(f"  {cap}")
     if notes:
         out += ["", "notes:", *notes]
     out += ["", "goals:"]

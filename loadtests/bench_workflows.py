@@ -48,6 +48,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB),
         help="any PostgreSQL database on the server to use; the benchmark creates and drops its own next to it",
     )
+    p.add_argument(
+        "--capacity-ladder",
+        default="50,100,150,200,300",
+        help="req/s to offer recommendations at (Poisson arrivals), climbed while p99 stays within the goal; "
+        "empty to skip",
+    )
     p.add_argument("--seed", type=int, default=2018)
     p.add_argument("--output-dir", type=Path, default=Path("bench-output"))
     return p.parse_args(argv)
@@ -66,6 +72,23 @@ def unloaded_latency_ms(client: httpx.Client, path: str, token: str, n: int = 30
         client.get(path, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
         took.append((time.perf_counter() - started) * 1000)
     return statistics.median(took)
+
+
+def capacity(
+    ladder: list[float], *, host: str, duration_s: int, data_path: Path, out_dir: Path
+) -> list[bench_locust.Result]:
+    """Recommendations offered at each rate of the ladder until p99 passes the goal or the rate is not kept."""
+    out = []
+    for rate in ladder:
+        scenario, users = bench_locust.paced_recommendations(rate)
+        seconds = max(duration_s, scenario.min_seconds)
+        say(f"{scenario.label}: {seconds} s ...")
+        r = bench_locust.run(scenario, host=host, users=users, duration_s=seconds, data_path=data_path, out_dir=out_dir)
+        say(f"{scenario.label}: {r.requests} requests, {r.failures} failures, {r.rps:.0f}/s, p99 {r.p99_ms:.0f} ms")
+        out.append(r)
+        if not bench_report.within_goal(r, offered=rate):
+            break
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                 r.note = f"one request at a time (no other bench load): median {unloaded:.1f} ms"
             say(f"{scenario.label}: {r.requests} requests, {r.failures} failures, {r.rps:.0f}/s, p99 {r.p99_ms:.0f} ms")
             results.append(r)
+
+        ladder = sorted({float(x) for x in args.capacity_ladder.split(",") if x.strip()})
+        if has_recommend and ladder:
+            results += capacity(ladder, host=api.base_url, duration_s=args.duration, data_path=data_path, out_dir=work)
 
         settings = [
             ("machine", f"{os.cpu_count()} CPUs (nproc), {platform.machine()}, Python {platform.python_version()}"),

@@ -19,6 +19,7 @@ from locust import FastHttpUser, task
 from locust.exception import StopUser
 
 from loadtests import bench_data
+from loadtests.bench_locust import PACED_PER_USER
 
 API = "/api/v1"
 
@@ -77,16 +78,19 @@ class Recommendations(BenchUser):
         )
 
 
-PACED_PER_USER = 2.0  # requests/s
-
-
 class RecommendationsPaced(Recommendations):
-    """The same requests offered at 2/s per user on average: latency with the worker busy but not saturated.
+    """The same requests offered at PACED_PER_USER per user on average: latency with the worker busy, not saturated.
 
     Gaps are random (exponential: operators act independently, so arrivals are
     Poisson). A fixed 0.5 s rhythm would make users started together fire
     together for the whole run, every request queueing behind nine others.
     """
+
+    def on_start(self) -> None:
+        super().on_start()
+        # Arrivals are Poisson from the start too: Locust runs a user's first task as soon as it has
+        # spawned, and users spawned together would send one burst, queueing each behind all the others.
+        gevent.sleep(self.rng.expovariate(PACED_PER_USER))
 
     def wait_time(self) -> float:
         return self.rng.expovariate(PACED_PER_USER)
