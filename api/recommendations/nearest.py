@@ -50,7 +50,6 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    not_,
     or_,
     select,
     union_all,
@@ -111,9 +110,7 @@ def stand_in_below(lat: float, lon: float, box: BoundingBox, params: EtaParams) 
 
 
 @lru_cache(maxsize=64)
-def _cut(
-    kinds: tuple[str, ...], caps: int, *, neighbours: bool, with_mutual: bool, with_below: bool
-) -> Select[*CutRow]:
+def _cut(kinds: tuple[str, ...], caps: int, *, with_mutual: bool, with_below: bool) -> Select[*CutRow]:
     """The first `keep` per (capability, mutual aid) group, one row per team and capability it was cut for.
 
     The `caps` capabilities come as bit parameters `bit0…`; one row each, joined
@@ -132,20 +129,15 @@ def _cut(
     # Squared equirectangular distance ÷ squared speed: sorts as distance ÷ speed does, in plain arithmetic.
     key = (dlat * dlat + dlon * dlon) / squared
     is_mutual = RescueTeam.home_jurisdiction.in_(bindparam("mutual_homes", expanding=True))
-    mutual: ColumnElement[int]
-    own: list[ColumnElement[bool]]
-    if neighbours:
-        mutual = case((is_mutual, literal(1, literal_execute=True)), else_=literal(0, literal_execute=True))
-        own = [not_(is_mutual), *_inside("own")]
-    else:
-        # Every team is an own team. (Bound to an empty list, `not_(is_mutual)` renders on PostgreSQL
-        # as `NOT IN (NULL) AND (1 != 1)`, false for every team.)
-        mutual = literal(0, literal_execute=True)
-        own = list(_inside("own"))
+    # The same list under a second name: SQLAlchemy renders an empty expanding list once per parameter, in
+    # the form of its first use, so with no neighbours a shared one made either IN or NOT IN wrong for all.
+    is_own = RescueTeam.home_jurisdiction.not_in(bindparam("own_homes_exclude", expanding=True))
+    mutual = case((is_mutual, literal(1, literal_execute=True)), else_=literal(0, literal_execute=True))
+    own = [is_own, *_inside("own")]
     if with_below:
         own.append(key < bindparam("below", type_=Float))
     reach = [and_(*own)]
-    if with_mutual and neighbours:
+    if with_mutual:
         reach.append(and_(is_mutual, *_inside("all")))
     wanted = union_all(*(select(bindparam(f"bit{i}", type_=BigInteger).label("bit")) for i in range(caps)))
     bit = wanted.subquery("wanted").c.bit
@@ -259,6 +251,7 @@ def nearest_teams(
         "cos_lat": math.cos(math.radians(lat)),
         "v": params.default_speed_kmh * params.default_speed_kmh,
         "mutual_homes": homes,
+        "own_homes_exclude": homes,
         "keep": keep,
         **{f"v{i}": speed * speed for i, speed in enumerate(speeds.values())},
         **_box_values("all", whole),
@@ -270,9 +263,7 @@ def nearest_teams(
         final_pass = radius >= radius_km
         box = whole if final_pass else bounding_box(lat, lon, radius)
         below = stand_in_below(lat, lon, box, params)
-        stmt = _cut(
-            tuple(speeds), len(pending), neighbours=bool(homes), with_mutual=with_mutual, with_below=not final_pass
-        )
+        stmt = _cut(tuple(speeds), len(pending), with_mutual=with_mutual, with_below=not final_pass)
         bound = {
             **values,
             **_box_values("own", box),
