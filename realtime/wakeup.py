@@ -17,6 +17,11 @@ from sqlalchemy import Engine
 CHANNEL = "ercp_outbox"
 
 
+def libpq_url(engine: Engine) -> str:
+    """The engine's database as a plain libpq URL, for a psycopg connection outside SQLAlchemy's pool."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 class Wakeups:
     """A LISTEN connection; `wait` returns at the first notification, at the timeout, or when `stop` is set."""
 
@@ -25,8 +30,7 @@ class Wakeups:
 
     @classmethod
     async def open(cls, engine: Engine) -> "Wakeups":
-        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+        conn = await psycopg.AsyncConnection.connect(libpq_url(engine), autocommit=True)
         try:
             await conn.execute(f"LISTEN {CHANNEL}")
         except BaseException:

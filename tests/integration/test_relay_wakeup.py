@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from realtime import log as event_log
 from realtime.memory_bus import MemoryBus
 from realtime.relay import Relay
-from realtime.wakeup import CHANNEL
+from realtime.wakeup import CHANNEL, libpq_url
 from resources_db.engine import make_engine
 from resources_db.migrate import upgrade
 from resources_db.models import OutboxEvent
@@ -41,10 +41,6 @@ def pg_engine() -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
-
-
-def _libpq_url(engine: Engine) -> str:
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _insert(engine: Engine, n: int = 1) -> list[int]:
@@ -78,7 +74,7 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
 
 
 def test_an_outbox_insert_notifies_once_per_transaction_at_commit(pg_engine: Engine) -> None:
-    with psycopg.connect(_libpq_url(pg_engine), autocommit=True) as listener:
+    with psycopg.connect(libpq_url(pg_engine), autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
         _insert(pg_engine, n=3)
         first = list(listener.notifies(timeout=DEADLINE_S, stop_after=1))
