@@ -2,6 +2,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import World
 from tests.factories import make_team, ok, team_body
+from tests.registry_factories import assert_problem_422
 
 
 def test_operator_creates_team_and_reads_it_back_with_etag(client: TestClient, headers, tokens) -> None:
@@ -147,3 +148,8 @@ def test_hand_set_status_is_published_to_boards(app, client: TestClient, headers
         events = [e.data for e in s.scalars(select(OutboxEvent).where(OutboxEvent.type == "team.status_changed"))]
     mine = [e for e in events if e["id"] == team["id"]]
     assert [e["status"] for e in mine] == ["out_of_service"]
+
+
+def test_unknown_capability_filter_is_a_422_naming_the_parameter(client: TestClient, headers) -> None:
+    r = client.get("/api/v1/teams", params={"capability": ["hazmat", "teleportation"]}, headers=headers["observer"])
+    assert_problem_422(r, "query.capability")
