@@ -10,7 +10,6 @@ row), and `shortlist` cuts those before the ranking builds reasons.
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.common.geo import haversine_from
@@ -18,6 +17,7 @@ from api.incidents import service as incidents
 from api.incidents.schemas import NearbyHazard
 from api.recommendations import scene
 from api.recommendations.nearest import nearest_teams
+from api.recommendations.nearest_supplies import nearest_supplies
 from api.recommendations.scene import Plan, Scene
 from api.recommendations.schemas import (
     ProposedTeams,
@@ -31,7 +31,6 @@ from api.rules import capability_table
 from api.rules.recommend import (
     DEFAULT_SPEED_KMH,
     EtaParams,
-    SupplyCandidate,
     TeamCandidate,
     eta_minutes,
     propose_set,
@@ -41,8 +40,9 @@ from api.rules.recommend import (
 )
 from api.settings import Settings
 from resources_db.enums import HazardKind, RiskLevel, TeamStatus
-from resources_db.models import Depot, SupplyItem
 
+# Items listed per needed category: those that cover the need, then alternatives up to this many.
+SUPPLIES_PER_CATEGORY = 3
 # Expiry dates are local calendar dates (Leizhou is on China Standard Time, no DST).
 CST = timezone(timedelta(hours=8), "CST")
 
@@ -128,36 +128,6 @@ def per_capability(limit: int | None) -> int:
     return max(limit or 0, 20) * 2 + 10
 
 
-_SPARE = SupplyItem.quantity_on_hand - SupplyItem.quantity_reserved - SupplyItem.min_reserve
-# Built once: constructing a statement costs more Python than executing a cached one.
-_SUPPLIES = (
-    select(
-        SupplyItem.id,
-        SupplyItem.depot_id,
-        Depot.name,
-        SupplyItem.category,
-        SupplyItem.name,
-        SupplyItem.unit,
-        SupplyItem.quantity_on_hand,
-        SupplyItem.quantity_reserved,
-        SupplyItem.min_reserve,
-        Depot.lat,
-        Depot.lon,
-        SupplyItem.expires_on,
-    )
-    .join(Depot, Depot.id == SupplyItem.depot_id)
-    .where(SupplyItem.category.in_(bindparam("categories", expanding=True)), _SPARE > 0)
-)
-
-
-def supply_candidates(*, session: Session, categories: frozenset[str]) -> list[SupplyCandidate]:
-    """Items of these categories with stock above on hand − reserved − minimum reserve, with their depot."""
-    if not categories:
-        return []
-    rows = session.connection().execute(_SUPPLIES, {"categories": sorted(categories)})
-    return [SupplyCandidate(*row) for row in rows]
-
-
 def _needed_supplies(plan: Plan | None, extra: Mapping[str, int]) -> dict[str, int]:
     needed = {str(c): int(q) for c, q in plan.required_supplies.items()} if plan else {}
     for category, qty in extra.items():
@@ -200,12 +170,21 @@ def recommend(
     )
     proposed = propose_set(ranked, required)
     needed = _needed_supplies(plan, extra_supplies)
+    today = datetime.now(UTC).astimezone(CST).date()
     supplies = rank_supplies(
         incident_lat=incident.lat,
         incident_lon=incident.lon,
         needed=needed,
-        candidates=supply_candidates(session=session, categories=frozenset(needed)),
-        today=datetime.now(UTC).astimezone(CST).date(),
+        candidates=nearest_supplies(
+            session=session,
+            lat=incident.lat,
+            lon=incident.lon,
+            categories=frozenset(c for c, q in needed.items() if q > 0),
+            per_category=SUPPLIES_PER_CATEGORY,
+            today=today,
+        ),
+        limit_per_category=SUPPLIES_PER_CATEGORY,
+        today=today,
     )
     return Recommendation(
         incident_id=incident.id,
