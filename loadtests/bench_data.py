@@ -83,6 +83,10 @@ SUPPLY_CATEGORIES = (
     ("breathing_apparatus", "空气呼吸器 breathing apparatus", "set"),
     ("medical_kits", "急救包 medical kits", "kit"),
 )
+# What an emergency plan for a chemical leak asks of the depots: the supply half of a recommendation.
+LEAK_SUPPLIES = {"absorbent": 200, "breathing_apparatus": 20, "pumps": 4}
+SUPPLY_CSV_COLUMNS = ("id", "depot_id", "category", "name", "unit", "quantity_on_hand", "quantity_reserved",
+                      "min_reserve", "expires_on")  # fmt: skip
 TEAM_CSV_COLUMNS = ("name", "kind", "capabilities", "personnel", "home_jurisdiction", "base_lat", "base_lon")
 
 
@@ -109,14 +113,16 @@ def depot_payloads(n: int, rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
-def supply_payloads(depot_ids: list[int], per_depot: int, rng: random.Random) -> list[dict[str, Any]]:
-    out = []
+def supply_csv(depot_ids: list[int], per_depot: int, rng: random.Random) -> bytes:
+    """One sheet (the supply import's columns) with `per_depot` items of different categories in each depot."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(SUPPLY_CSV_COLUMNS)
     for depot_id in depot_ids:
         for category, name, unit in rng.sample(SUPPLY_CATEGORIES, per_depot):
             on_hand = rng.randint(0, 500)
-            out.append({"depot_id": depot_id, "category": category, "name": name, "unit": unit,
-                        "quantity_on_hand": on_hand, "min_reserve": rng.randint(0, 100)})  # fmt: skip
-    return out
+            writer.writerow(("", depot_id, category, name, unit, on_hand, "", rng.randint(0, 100), ""))
+    return buf.getvalue().encode("utf-8")
 
 
 def team_csv(n: int, rng: random.Random) -> bytes:

@@ -75,21 +75,25 @@ class Loader:
         return [int(d["id"]) for d in created]
 
     def supplies(self, depot_ids: list[int], per_depot: int) -> None:
-        bodies = bench_data.supply_payloads(depot_ids, per_depot, self.rng)
-        self._post_all("/supply-items", bodies, self.operator_token, "supply items")
+        data = bench_data.supply_csv(depot_ids, per_depot, self.rng)
+        self._import("/supply-items/import", "supplies.csv", data, "supply items")
 
     def teams(self, n: int) -> dict[str, int]:
-        data = bench_data.team_csv(n, self.rng)
-        say(f"teams: importing {n} rows in one CSV ({len(data) / 1024:.0f} KiB) ...")
+        return self._import("/teams/import", "teams.csv", bench_data.team_csv(n, self.rng), "teams")
+
+    def _import(self, path: str, filename: str, data: bytes, what: str) -> dict[str, int]:
+        """One CSV import request (the library's bulk path), with what it created."""
+        rows = data.count(b"\n") - 1  # a header line, then one line per row
+        say(f"{what}: importing {rows} rows in one CSV ({len(data) / 1024:.0f} KiB) ...")
         started = time.monotonic()
         r = self.client.post(
-            f"{API}/teams/import",
-            files={"file": ("teams.csv", data, "text/csv")},
+            API + path,
+            files={"file": (filename, data, "text/csv")},
             headers=self._auth(self.operator_token),
             timeout=IMPORT_TIMEOUT_S,
         )
-        counts = _check(r, "team import")
-        say(f"teams: {counts} in {time.monotonic() - started:.1f} s")
+        counts = _check(r, f"{what} import")
+        say(f"{what}: {counts} in {time.monotonic() - started:.1f} s")
         return {k: int(v) for k, v in counts.items()}
 
     def dispatchable_team_ids(self) -> list[int]:

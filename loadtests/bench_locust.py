@@ -15,6 +15,7 @@ from pathlib import Path
 
 LOCUSTFILE = Path(__file__).with_name("locustfile_bench.py")
 RECOMMEND_NAME = "GET /incidents/{id}/recommendations"
+RECOMMEND_SUPPLIES_NAME = "GET /incidents/{id}/recommendations?supplies= (3 categories)"
 PACED_PER_USER = 2.0  # requests/s of each user of the paced recommendation scenarios (locustfile_bench)
 PACED_MIN_SAMPLES = 1200  # a paced run lasts long enough for its p99 to rest on about this many requests
 EXHAUSTED = "BENCH: team pool exhausted"
@@ -60,6 +61,7 @@ SCENARIOS = (
         "Poisson, 2/s per user",
         min_seconds=60,
     ),
+    Scenario("recommendations_supplies", "RecommendationsWithSupplies", RECOMMEND_SUPPLIES_NAME, "api"),
     Scenario("incidents", "ReportIncident", "POST /incidents", "api"),
     Scenario("dispatches", "Dispatch", "POST /dispatches", "api"),
 )

@@ -39,7 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m loadtests.bench_workflows", description=__doc__.split("\n")[0])
     p.add_argument("--teams", type=int, default=10_000)
     p.add_argument("--depots", type=int, default=1_000)
-    p.add_argument("--supplies-per-depot", type=int, default=1, choices=range(0, 9))
+    p.add_argument(
+        "--supplies-per-depot", type=int, default=4, choices=range(0, 9), help="items of different categories"
+    )
     p.add_argument("--incidents", type=int, default=200, help="incidents created before the load (targets)")
     p.add_argument("--duration", type=int, default=20, help="seconds per scenario")
     p.add_argument("--users", type=int, default=10, help="concurrent simulated users per scenario")
@@ -142,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
         results = []
         for scenario in bench_locust.SCENARIOS:
-            if scenario.key == "recommendations" and not has_recommend:
+            if scenario.key.startswith("recommendations") and not has_recommend:
                 note = "route GET /api/v1/incidents/{id}/recommendations is not in this build's OpenAPI yet"
                 results.append(bench_locust.Result(scenario, skipped=True, note=note))
                 say(f"{scenario.label}: skipped ({note})")

@@ -19,7 +19,7 @@ from locust import FastHttpUser, task
 from locust.exception import StopUser
 
 from loadtests import bench_data
-from loadtests.bench_locust import PACED_PER_USER
+from loadtests.bench_locust import PACED_PER_USER, RECOMMEND_SUPPLIES_NAME
 
 API = "/api/v1"
 
@@ -75,6 +75,20 @@ class Recommendations(BenchUser):
             f"{API}/incidents/{incident_id}/recommendations",
             headers=self.auth,
             name="GET /incidents/{id}/recommendations",
+        )
+
+
+class RecommendationsWithSupplies(BenchUser):
+    """Recommendations that rank supplies too, as for a chemical leak: three categories of the depot library."""
+
+    @task
+    def recommend(self) -> None:
+        incident_id = self.rng.choice(self.incident_ids)
+        self.client.get(
+            f"{API}/incidents/{incident_id}/recommendations",
+            params={"supplies": ",".join(f"{c}:{q}" for c, q in bench_data.LEAK_SUPPLIES.items())},
+            headers=self.auth,
+            name=RECOMMEND_SUPPLIES_NAME,
         )
 
 
