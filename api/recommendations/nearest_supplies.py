@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.rules.recommend import SupplyCandidate
 from resources_db.models import Depot, SupplyItem
 
-SLACK = 2
+SLACK = 2  # rows per category beyond what is listed (see the module docstring)
 
 _AVAILABLE = SupplyItem.quantity_on_hand - SupplyItem.quantity_reserved - SupplyItem.min_reserve
 _HALF_DLAT = func.sin((func.radians(Depot.lat) - bindparam("lat_rad", type_=Float)) / 2)
@@ -32,27 +32,26 @@ _HALF_DLON = func.sin(func.radians(Depot.lon - bindparam("lon", type_=Float)) / 
 _HAVERSINE_A = _HALF_DLAT * _HALF_DLAT + bindparam("cos_lat", type_=Float) * func.cos(func.radians(Depot.lat)) * (
     _HALF_DLON * _HALF_DLON
 )
-
-
+# The SupplyCandidate fields, in order.
+CANDIDATE_COLUMNS = (
+    SupplyItem.id,
+    SupplyItem.depot_id,
+    Depot.name.label("depot_name"),
+    SupplyItem.category,
+    SupplyItem.name,
+    SupplyItem.unit,
+    SupplyItem.quantity_on_hand,
+    SupplyItem.quantity_reserved,
+    SupplyItem.min_reserve,
+    Depot.lat,
+    Depot.lon,
+    SupplyItem.expires_on,
+)
 _PLACE = func.row_number().over(
     partition_by=SupplyItem.category, order_by=(_HAVERSINE_A, _AVAILABLE.desc(), SupplyItem.id)
 )
 _RANKED = (
-    select(
-        SupplyItem.id,
-        SupplyItem.depot_id,
-        Depot.name.label("depot_name"),
-        SupplyItem.category,
-        SupplyItem.name,
-        SupplyItem.unit,
-        SupplyItem.quantity_on_hand,
-        SupplyItem.quantity_reserved,
-        SupplyItem.min_reserve,
-        Depot.lat,
-        Depot.lon,
-        SupplyItem.expires_on,
-        _PLACE.label("place"),
-    )
+    select(*CANDIDATE_COLUMNS, _PLACE.label("place"))
     .join(Depot, Depot.id == SupplyItem.depot_id)
     .where(
         SupplyItem.category.in_(bindparam("categories", expanding=True)),
@@ -69,9 +68,10 @@ _CUT = select(*(c for c in _RANKED.c if c.name != "place")).where(_RANKED.c.plac
 def nearest_supplies(
     *, session: Session, lat: float, lon: float, categories: frozenset[str], per_category: int, today: date
 ) -> list[SupplyCandidate]:
-    """Items of these categories with stock above the minimum reserve, unexpired on `today`, nearest first.
+    """The `per_category` + SLACK nearest items of each category that can be sent, in no particular order.
 
-    At least the `per_category` nearest of each category (all of them where a category has fewer).
+    Items that can be sent have stock above the minimum reserve and are unexpired
+    on `today`; a category with fewer gives them all. `rank_supplies` orders them.
     """
     if not categories:
         return []

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from api.recommendations.nearest_supplies import SLACK, nearest_supplies
+from api.recommendations.nearest_supplies import CANDIDATE_COLUMNS, SLACK, nearest_supplies
 from api.rules.recommend import RankedSupply, SupplyCandidate, rank_supplies
 from resources_db.enums import DepotOperator
 from resources_db.models import Depot, SupplyItem
@@ -26,17 +26,17 @@ def _categories(n: int) -> list[str]:
     return [f"cut{tag}{chr(ord('a') + i)}" for i in range(n)]
 
 
+def _depot(lat: float, lon: float) -> Depot:
+    return Depot(
+        name=f"cut-{uuid.uuid4().hex[:12]}", jurisdiction="leicheng", lat=lat, lon=lon, operator=DepotOperator.gov
+    )
+
+
 def _library(app: FastAPI, rnd: random.Random, categories: list[str], depots: int) -> None:
     """Depots around Leizhou, each with a few items: some expired, some at or below their minimum reserve."""
     with app.state.session_factory() as s:
         for d in range(depots):
-            depot = Depot(
-                name=f"cut-{uuid.uuid4().hex[:12]}",
-                jurisdiction="leicheng",
-                lat=20.9 + rnd.uniform(-0.4, 0.4),
-                lon=110.1 + rnd.uniform(-0.4, 0.4),
-                operator=DepotOperator.gov,
-            )
+            depot = _depot(20.9 + rnd.uniform(-0.4, 0.4), 110.1 + rnd.uniform(-0.4, 0.4))
             s.add(depot)
             s.flush()
             # Several items of one category in one depot: equal distances, ordered by what is available, then id.
@@ -61,20 +61,7 @@ def _library(app: FastAPI, rnd: random.Random, categories: list[str], depots: in
 def _every_item(app: FastAPI, categories: list[str]) -> list[SupplyCandidate]:
     """The whole library of these categories, unfiltered: what the ranking would see without the cut."""
     stmt = (
-        select(
-            SupplyItem.id,
-            SupplyItem.depot_id,
-            Depot.name,
-            SupplyItem.category,
-            SupplyItem.name,
-            SupplyItem.unit,
-            SupplyItem.quantity_on_hand,
-            SupplyItem.quantity_reserved,
-            SupplyItem.min_reserve,
-            Depot.lat,
-            Depot.lon,
-            SupplyItem.expires_on,
-        )
+        select(*CANDIDATE_COLUMNS)
         .join(Depot, Depot.id == SupplyItem.depot_id)
         .where(SupplyItem.category.in_(categories))
     )
@@ -121,20 +108,7 @@ def test_items_that_cannot_be_sent_take_no_place_in_the_cut(app: FastAPI, world:
     """The nearest depots hold only expired stock or stock at its reserve; the farther usable ones still come."""
     (category,) = _categories(1)
     with app.state.session_factory() as s:
-        near = Depot(
-            name=f"cut-{uuid.uuid4().hex[:12]}",
-            jurisdiction="leicheng",
-            lat=20.9,
-            lon=110.1,
-            operator=DepotOperator.gov,
-        )
-        far = Depot(
-            name=f"cut-{uuid.uuid4().hex[:12]}",
-            jurisdiction="leicheng",
-            lat=21.2,
-            lon=110.1,
-            operator=DepotOperator.gov,
-        )
+        near, far = _depot(20.9, 110.1), _depot(21.2, 110.1)
         s.add_all([near, far])
         s.flush()
         for i in range(PER_CATEGORY + SLACK + 2):
