@@ -14,6 +14,7 @@ _TERM = re.compile(r"^([a-z0-9_]{2,64}):([0-9]{1,7})$")
 
 class RequiredCapability(BaseModel):
     capability: str
+    teams: int = Field(description="teams needed with it: the emergency plan's count, else 1")
     reasons: list[str] = Field(description="why it is needed: incident type, emergency plan, nearby hazard source")
 
 
@@ -30,9 +31,14 @@ class TeamRecommendation(BaseModel):
 
 
 class ProposedTeams(BaseModel):
-    team_ids: list[int] = Field(description="a small set covering every coverable capability, fastest first")
-    covered: list[str]
-    uncovered: list[str] = Field(description="required capabilities no available team within the radius has")
+    team_ids: list[int] = Field(
+        description="a small set with as many teams per capability as needed where it can, fastest first"
+    )
+    covered: list[str] = Field(description="required capabilities with as many teams in the set as needed")
+    uncovered: list[str] = Field(
+        description="required capabilities with fewer available teams within the radius than needed (or none)"
+    )
+    short: dict[str, int] = Field(description="capability → teams needed beyond those available (uncovered ones)")
     worst_eta_minutes: float | None
 
 

@@ -33,6 +33,7 @@ from api.rules.recommend import (
     EtaParams,
     TeamCandidate,
     eta_minutes,
+    needed_teams,
     propose_set,
     rank_supplies,
     rank_teams,
@@ -52,6 +53,11 @@ def eta_params(settings: Settings) -> EtaParams:
     return EtaParams(
         road_factor=settings.road_factor, speed_kmh_by_kind={**DEFAULT_SPEED_KMH, **settings.team_speeds_kmh}
     )
+
+
+def teams_needed(plan: Plan | None) -> dict[str, int]:
+    """capability → teams the emergency plan asks for (others need one)."""
+    return {str(cap): int(n) for cap, n in plan.required_capabilities.items()} if plan else {}
 
 
 def requirements(incident: Scene, plan: Plan | None, hazards: list[NearbyHazard]) -> dict[str, str]:
@@ -79,6 +85,7 @@ def team_candidates(
     params: EtaParams,
     neighbours: frozenset[str],
     limit: int | None,
+    teams_needed: Mapping[str, int],
 ) -> list[TeamCandidate]:
     """Available teams within `radius_km` holding a required capability, cut to what `rank_teams` can return.
 
@@ -94,7 +101,7 @@ def team_candidates(
         required=required,
         params=params,
         mutual_homes=neighbours - {incident.jurisdiction},
-        keep=per_capability(limit),
+        keep=max([per_capability(limit), *(per_capability(n) for n in teams_needed.values())]),
     )
     scored: list[Scored] = []
     distance, at_home = haversine_from(incident.lat, incident.lon), incident.jurisdiction
@@ -104,7 +111,7 @@ def team_candidates(
             mutual_aid = t.home_jurisdiction in neighbours and t.home_jurisdiction != at_home
             scored.append(Scored(eta_minutes(km, t.kind, params), mutual_aid, team_id, frozenset(t.capabilities)))
     out = []
-    for i in shortlist(scored, required, limit):
+    for i in shortlist(scored, required, limit, teams_needed):
         s = scored[i]
         t = near[s.team_id]
         out.append(
@@ -147,7 +154,7 @@ def recommend(
     """Teams and supplies for the incident, each with reasons, and a proposed team set."""
     hazards = incidents.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
     plan = scene.plan_of(session=session, scene=incident)
-    required = requirements(incident, plan, hazards)
+    required, counts = requirements(incident, plan, hazards), teams_needed(plan)
     params, near = eta_params(settings), scene.neighbours(session=session)
     candidates = team_candidates(
         session=session,
@@ -157,6 +164,7 @@ def recommend(
         params=params,
         neighbours=near,
         limit=limit,
+        teams_needed=counts,
     )
     ranked = rank_teams(
         incident_lat=incident.lat,
@@ -167,8 +175,9 @@ def recommend(
         candidates=candidates,
         params=params,
         limit=limit,
+        teams_needed=counts,
     )
-    proposed = propose_set(ranked, required)
+    proposed = propose_set(ranked, required, counts)
     needed = _needed_supplies(plan, extra_supplies)
     today = datetime.now(UTC).astimezone(CST).date()
     supplies = rank_supplies(
@@ -189,7 +198,10 @@ def recommend(
     return Recommendation(
         incident_id=incident.id,
         severity=incident.severity,
-        required=[RequiredCapability(capability=c, reasons=r.split("; ")) for c, r in sorted(required.items())],
+        required=[
+            RequiredCapability(capability=c, teams=needed_teams(counts, c), reasons=r.split("; "))
+            for c, r in sorted(required.items())
+        ],
         hazards=hazards,
         teams=[
             TeamRecommendation(
@@ -209,6 +221,7 @@ def recommend(
             team_ids=proposed.team_ids,
             covered=proposed.covered,
             uncovered=proposed.uncovered,
+            short=proposed.short,
             worst_eta_minutes=None if proposed.worst_eta_minutes is None else round(proposed.worst_eta_minutes, 1),
         ),
         supplies=[

@@ -11,13 +11,17 @@ Team ranking rule (`rank_teams`):
    band home-jurisdiction teams come first, then teams covering more of the
    required capabilities; then exact ETA and id break ties.
 
-`propose_set` ignores that order: it minimises the worst ETA of the set. The
-best possible worst ETA is W = max over capabilities of the fastest holder's
-ETA; the set is built greedily from teams no slower than W (most capabilities
-first, own teams before mutual aid), then teams whose capabilities others
-cover are dropped. So it covers everything coverable, and its worst ETA is
-never worse than any per-capability choice (in particular "nearest team per
-capability", which ignores that kinds travel at different speeds).
+`propose_set` ignores that order: it minimises the worst ETA of the set. A
+capability may need several teams (an emergency plan asks for "hazmat: 2");
+a set meeting that holds n different teams with it, so its worst ETA is at
+least the ETA of the n-th fastest holder. The best possible worst ETA is
+therefore W = max over capabilities of that ETA (of the slowest holder where
+fewer than n are available: all of them are then taken); the set is built
+greedily from teams no slower than W (most still-needed capabilities first,
+own teams before mutual aid), then teams the others make redundant are
+dropped. So it covers everything coverable, and its worst ETA is never worse
+than any per-capability choice (in particular "nearest team per capability",
+which ignores that kinds travel at different speeds).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -87,10 +91,19 @@ class RankedTeam:
 class ProposedSet:
     team_ids: list[int]
     covered: list[str]
+    """capabilities with as many teams in the set as needed"""
     uncovered: list[str]
+    """capabilities with fewer available teams than needed (none, or too few)"""
     worst_eta_minutes: float | None
     assignments: dict[str, int]
     """capability → id of the fastest team in the set holding it."""
+    short: dict[str, int] = field(default_factory=dict)
+    """capability → how many more teams are needed than are available"""
+
+
+def needed_teams(teams_needed: Mapping[str, int] | None, capability: str) -> int:
+    """Teams a capability needs: the emergency plan's count where it gives one, else one."""
+    return max(1, (teams_needed or {}).get(capability, 1))
 
 
 def eta_minutes(distance_km: float, kind: TeamKind, params: EtaParams | None = None) -> float:
@@ -116,12 +129,14 @@ def rank_teams(
     candidates: Iterable[TeamCandidate],
     params: EtaParams | None = None,
     limit: int | None = None,
+    teams_needed: Mapping[str, int] | None = None,
 ) -> list[RankedTeam]:
     """Available teams in the order of the module docstring, each with why it is listed.
 
-    `limit` cuts the list, but the fastest holder of every required capability
-    is kept beyond it, so `propose_set` on the result covers as much with the same
-    worst ETA as on all candidates (it may need more teams: pass no limit for the fewest).
+    `limit` cuts the list, but the fastest holders of every required capability
+    (as many as it needs, `needed_teams`) are kept beyond it, so `propose_set` on
+    the result covers as much with the same worst ETA as on all candidates (it
+    may need more teams: pass no limit for the fewest).
     """
     ranked: list[RankedTeam] = []
     for t in candidates:
@@ -143,46 +158,66 @@ def rank_teams(
     ranked.sort(key=lambda r: _rank_key(r, incident_jurisdiction))
     if limit is None or len(ranked) <= limit:
         return ranked
-    keep = {id(r) for r in ranked[:limit]} | {id(r) for r in _fastest_holders(ranked, required).values()}
+    fastest = _fastest_holders(ranked, required, teams_needed)
+    keep = {id(r) for r in ranked[:limit]} | {id(r) for holders in fastest.values() for r in holders}
     return [r for r in ranked if id(r) in keep]
 
 
-def _fastest_holders(ranked: Sequence[RankedTeam], required: Iterable[str]) -> dict[str, RankedTeam]:
-    """capability → the fastest team holding it (own teams win an exact ETA tie)."""
-    out: dict[str, RankedTeam] = {}
+def _order(r: RankedTeam) -> tuple[bool, float, int]:
+    """Among equally useful teams: own before mutual aid, then faster, then by id."""
+    return (r.mutual_aid, r.eta_minutes, r.team.id)
+
+
+def _fastest_holders(
+    ranked: Sequence[RankedTeam], required: Iterable[str], teams_needed: Mapping[str, int] | None
+) -> dict[str, list[RankedTeam]]:
+    """capability → its fastest holders, as many as it needs (own teams win an exact ETA tie); none: left out."""
+    out: dict[str, list[RankedTeam]] = {}
     for cap in sorted(set(required)):
-        holders = [r for r in ranked if cap in r.team.capabilities]
+        holders = sorted(
+            (r for r in ranked if cap in r.team.capabilities), key=lambda r: (r.eta_minutes, r.mutual_aid, r.team.id)
+        )
         if holders:
-            out[cap] = min(holders, key=lambda r: (r.eta_minutes, r.mutual_aid, r.team.id))
+            out[cap] = holders[: needed_teams(teams_needed, cap)]
     return out
 
 
-def propose_set(ranked: Sequence[RankedTeam], required: Iterable[str]) -> ProposedSet:
-    """A small team set covering every coverable capability with the least possible worst ETA."""
+def propose_set(
+    ranked: Sequence[RankedTeam], required: Iterable[str], teams_needed: Mapping[str, int] | None = None
+) -> ProposedSet:
+    """A small team set with as many teams per capability as it needs, where it can, at the least worst ETA."""
     caps = set(required)
-    fastest = _fastest_holders(ranked, caps)
-    uncovered = sorted(caps - set(fastest))
+    fastest = _fastest_holders(ranked, caps, teams_needed)
+    short = {c: needed_teams(teams_needed, c) - len(fastest.get(c, [])) for c in sorted(caps)}
+    short = {c: n for c, n in short.items() if n > 0}
     if not fastest:
-        return ProposedSet([], [], uncovered, None, {})
-    worst = max(r.eta_minutes for r in fastest.values())
+        return ProposedSet([], [], sorted(short), None, {}, short)
+    worst = max(holders[-1].eta_minutes for holders in fastest.values())
+    target = {c: len(holders) for c, holders in fastest.items()}
     pool = [r for r in ranked if r.eta_minutes <= worst and r.team.capabilities & caps]
-    remaining, chosen = set(fastest), list[RankedTeam]()
+    remaining, chosen = dict(target), list[RankedTeam]()
     while remaining:
-        best = min(pool, key=lambda r: (-len(r.team.capabilities & remaining), r.mutual_aid, r.eta_minutes, r.team.id))
+        # The pool holds each capability's `target` fastest holders, so a useful team is always left.
+        best = min(pool, key=lambda r: (-len(r.team.capabilities & remaining.keys()), *_order(r)))
         chosen.append(best)
-        remaining -= best.team.capabilities
+        pool.remove(best)
+        for c in best.team.capabilities & remaining.keys():
+            remaining[c] -= 1
+            if not remaining[c]:
+                del remaining[c]
     for r in sorted(chosen, key=lambda r: -r.eta_minutes):  # drop the slowest redundant teams first
         others = [o for o in chosen if o is not r]
-        if set(fastest) <= set().union(*(o.team.capabilities for o in others)):
+        if all(sum(c in o.team.capabilities for o in others) >= n for c, n in target.items()):
             chosen = others
     chosen.sort(key=lambda r: (r.eta_minutes, r.team.id))
     assignments = {c: next(r.team.id for r in chosen if c in r.team.capabilities) for c in sorted(fastest)}
     return ProposedSet(
         team_ids=[r.team.id for r in chosen],
-        covered=sorted(fastest),
-        uncovered=uncovered,
+        covered=sorted(set(fastest) - set(short)),
+        uncovered=sorted(short),
         worst_eta_minutes=max(r.eta_minutes for r in chosen),
         assignments=assignments,
+        short=short,
     )
 
 

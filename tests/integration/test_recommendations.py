@@ -190,6 +190,11 @@ def test_emergency_plan_of_the_hazard_source_adds_capabilities_and_supplies(
     reasons = required(body)["elevator_rescue"]
     assert reasons == [f"emergency plan {plan['title']} of {source['name']} (2 teams)"]
     assert listed(body, lifts["id"])["covers"] == ["elevator_rescue"]
+    # The plan asks for two teams and only one is near: it is proposed, and the second one is reported missing.
+    assert [r["teams"] for r in body["required"] if r["capability"] == "elevator_rescue"] == [2]
+    assert lifts["id"] in body["proposed"]["team_ids"]
+    assert "elevator_rescue" in body["proposed"]["uncovered"]
+    assert body["proposed"]["short"]["elevator_rescue"] == 1
     assert [(s["supply_item_id"], s["available"], s["suggested_quantity"]) for s in body["supplies"]] == [
         (item["id"], 15, 15)
     ]
@@ -198,6 +203,33 @@ def test_emergency_plan_of_the_hazard_source_adds_capabilities_and_supplies(
     assert "elevator_rescue" not in required(plain)
     assert lifts["id"] not in team_ids(plain)
     assert plain["supplies"] == []
+
+
+def test_a_plan_asking_for_two_teams_of_a_capability_gets_the_two_fastest_proposed(
+    client: TestClient, tokens: dict[str, str], headers: Headers
+) -> None:
+    lat, lon = spot()
+    plan = make_plan(client, tokens["admin"], required_capabilities={"search_rescue": 2})
+    source = make_hazard(
+        client, tokens["admin"], kind="construction_site", risk_level="blue", lat=lat, lon=lon, plan_id=plan["id"]
+    )
+    near, second, third = (
+        team_at(client, tokens, lat + km * KM, lon, kind="fire_rescue", capabilities=["search_rescue"])
+        for km in (0.5, 1.0, 1.5)
+    )
+    incident = incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"])
+
+    body = recommend(client, headers, incident["id"])
+
+    assert [r["teams"] for r in body["required"]] == [2]
+    assert body["proposed"]["team_ids"] == [near["id"], second["id"]]
+    assert (body["proposed"]["covered"], body["proposed"]["uncovered"], body["proposed"]["short"]) == (
+        ["search_rescue"],
+        [],
+        {},
+    )
+    assert body["proposed"]["worst_eta_minutes"] == listed(body, second["id"])["eta_minutes"]
+    assert third["id"] in team_ids(body)  # listed, just not needed
 
 
 def test_a_neighbours_team_is_marked_mutual_aid_with_a_reason(
@@ -291,6 +323,8 @@ def test_shortlist_gives_rank_teams_the_same_answer_as_all_candidates(seed: int)
     rnd = random.Random(seed)
     caps = ["hazmat", "medical", "fire_suppression", "decontamination", "boat"]
     required = dict.fromkeys(rnd.sample(caps, rnd.randint(1, 4)), "needed")
+    # Some capabilities need several teams, as an emergency plan may ask.
+    counts = {c: rnd.choice([1, 2, 3, 5]) for c in required if rnd.random() < 0.5}
     homes = ["leicheng", "baisha", "suixi", "xuwen"]
     neighbours, params = frozenset({"suixi", "xuwen"}), EtaParams()
     lat, lon = 20.9, 110.1
@@ -312,7 +346,7 @@ def test_shortlist_gives_rank_teams_the_same_answer_as_all_candidates(seed: int)
         for t in teams
     ]
     limit = rnd.choice([1, 3, 20, 200])
-    kept = [teams[i] for i in shortlist(scored, required, limit)]
+    kept = [teams[i] for i in shortlist(scored, required, limit, counts)]
 
     def ranked(candidates: list[TeamCandidate]) -> tuple[list[RankedTeam], ProposedSet]:
         out = rank_teams(
@@ -324,8 +358,9 @@ def test_shortlist_gives_rank_teams_the_same_answer_as_all_candidates(seed: int)
             candidates=candidates,
             params=params,
             limit=limit,
+            teams_needed=counts,
         )
-        return out, propose_set(out, required)
+        return out, propose_set(out, required, counts)
 
     assert ranked(kept) == ranked(teams)
     assert len(kept) <= len(teams)

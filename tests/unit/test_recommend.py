@@ -39,7 +39,12 @@ def team(
     return TeamCandidate(id_, f"team {id_}", kind, frozenset(caps), status, home, LAT + km_north * KM, LON, 20)
 
 
-def rank(required: Mapping[str, str], candidates: list[TeamCandidate], limit: int | None = None) -> list[RankedTeam]:
+def rank(
+    required: Mapping[str, str],
+    candidates: list[TeamCandidate],
+    limit: int | None = None,
+    teams_needed: Mapping[str, int] | None = None,
+) -> list[RankedTeam]:
     return rank_teams(
         incident_lat=LAT,
         incident_lon=LON,
@@ -48,6 +53,7 @@ def rank(required: Mapping[str, str], candidates: list[TeamCandidate], limit: in
         required=required,
         candidates=candidates,
         limit=limit,
+        teams_needed=teams_needed,
     )
 
 
@@ -277,3 +283,80 @@ def test_supplies_per_category_and_expiry():
     assert [(r.item.item_id, r.suggested_quantity) for r in ranked] == [(2, 5)]
     with pytest.raises(ValueError, match="negative"):
         rank_supplies(incident_lat=LAT, incident_lon=LON, needed={"tents": -1}, candidates=items)
+
+
+def test_a_capability_needing_two_teams_gets_two_and_the_worst_eta_is_the_second_fastest_holder():
+    required = {"hazmat": "emergency plan (2 teams)", "medical": "required"}
+    teams = [
+        team(1, TeamKind.hazmat, {"hazmat"}, 2),
+        team(2, TeamKind.hazmat, {"hazmat", "medical"}, 6),
+        team(3, TeamKind.hazmat, {"hazmat"}, 20),
+        team(4, TeamKind.medical, {"medical"}, 1),
+    ]
+    ranked = rank(required, teams)
+    proposed = propose_set(ranked, required, {"hazmat": 2})
+    assert proposed.team_ids == [1, 2]  # team 2 brings the second hazmat team and medical: team 4 is redundant
+    assert (proposed.covered, proposed.uncovered, proposed.short) == (["hazmat", "medical"], [], {})
+    assert proposed.worst_eta_minutes == next(r.eta_minutes for r in ranked if r.team.id == 2)
+    # One team each, as before: the fastest holders.
+    assert propose_set(ranked, required).team_ids == [4, 1]
+
+
+def test_too_few_teams_for_a_plan_are_all_proposed_and_the_rest_reported_short():
+    required = {"hazmat": "emergency plan (3 teams)"}
+    teams = [team(1, TeamKind.hazmat, {"hazmat"}, 2), team(2, TeamKind.hazmat, {"hazmat"}, 9)]
+    proposed = propose_set(rank(required, teams), required, {"hazmat": 3})
+    assert proposed.team_ids == [1, 2]
+    assert (proposed.covered, proposed.uncovered, proposed.short) == ([], ["hazmat"], {"hazmat": 1})
+    nothing = propose_set([], required, {"hazmat": 3})
+    assert (nothing.team_ids, nothing.uncovered, nothing.short) == ([], ["hazmat"], {"hazmat": 3})
+
+
+def _nth_fastest_eta(ranked: list[RankedTeam], cap: str, n: int) -> float | None:
+    holders = sorted(r.eta_minutes for r in ranked if cap in r.team.capabilities)
+    return holders[min(n, len(holders)) - 1] if holders else None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.sampled_from(list(TeamKind)),
+            st.sets(st.sampled_from(CAPS), min_size=1, max_size=3),
+            st.floats(0.1, 60),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    counts=st.dictionaries(st.sampled_from(CAPS), st.integers(1, 4), min_size=1),
+)
+def test_proposed_set_meets_team_counts_at_the_least_possible_worst_eta(specs, counts):
+    teams = [team(i, k, c, d, home="suixi" if aid else HOME) for i, (k, c, d, aid) in enumerate(specs)]
+    required = dict.fromkeys(counts, "required")
+    ranked = rank(required, teams)
+    proposed = propose_set(ranked, required, counts)
+    chosen = [r for r in ranked if r.team.id in proposed.team_ids]
+    assert len(chosen) == len(proposed.team_ids)
+    for cap, n in counts.items():
+        available = sum(cap in t.capabilities for t in teams)
+        in_set = sum(cap in r.team.capabilities for r in chosen)
+        assert in_set >= min(n, available)
+        assert proposed.short.get(cap, 0) == max(0, n - available)
+        assert (cap in proposed.covered) == (available >= n)
+    # No set can do better than the slowest of the per-capability n-th fastest holders, and this one reaches it.
+    bounds = [b for cap, n in counts.items() if (b := _nth_fastest_eta(ranked, cap, n)) is not None]
+    assert proposed.worst_eta_minutes == (max(bounds) if bounds else None)
+    # And no team of it could be left out.
+    for r in chosen:
+        others = [o for o in chosen if o is not r]
+        assert any(
+            sum(cap in o.team.capabilities for o in others) < min(n, sum(cap in t.capabilities for t in teams))
+            for cap, n in counts.items()
+        )
+    cut = propose_set(rank(required, teams, limit=1, teams_needed=counts), required, counts)
+    assert (cut.covered, cut.short, cut.worst_eta_minutes) == (
+        proposed.covered,
+        proposed.short,
+        proposed.worst_eta_minutes,
+    )
