@@ -1,4 +1,4 @@
-"""The incident as the recommendation reads it: where and what, its emergency plan and the neighbours.
+"""The incident as the recommendation reads it: where and what, the teams on their way, its plan and the neighbours.
 
 Column reads executed on the session's connection (SQLAlchemy Core): the
 recommendation only reads, and in Python an ORM entity load, or even an ORM
@@ -9,12 +9,13 @@ noticeable share of a request whose p99 goal is 50 ms under load.
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
+from api.rules.transitions import ACTIVE_DISPATCH_STATUSES
 from resources_db.enums import IncidentType, JurisdictionKind, Severity
-from resources_db.models import EmergencyPlan, HazardSource, Incident, Jurisdiction
+from resources_db.models import Dispatch, EmergencyPlan, HazardSource, Incident, Jurisdiction, RescueTeam
 
 
 class Scene(NamedTuple):
@@ -27,6 +28,8 @@ class Scene(NamedTuple):
     jurisdiction: str
     severity: Severity
     hazard_source_id: int | None
+    dispatched_masks: tuple[int, ...] = ()
+    """capability masks of the teams it has active dispatches for (dispatched, on their way or on scene)"""
 
 
 @dataclass(frozen=True)
@@ -40,15 +43,26 @@ class Plan:
 
 
 # Built once: constructing a statement costs more Python than executing a cached one.
-_SCENE = select(
-    Incident.id,
-    Incident.type,
-    Incident.lat,
-    Incident.lon,
-    Incident.jurisdiction,
-    Incident.severity,
-    Incident.hazard_source_id,
-).where(Incident.id == bindparam("incident_id"))
+# One row per team with an active dispatch to the incident (one row with no team when there is none):
+# the teams already sent come in the same round trip as the incident.
+_SCENE = (
+    select(
+        Incident.id,
+        Incident.type,
+        Incident.lat,
+        Incident.lon,
+        Incident.jurisdiction,
+        Incident.severity,
+        Incident.hazard_source_id,
+        RescueTeam.capability_mask,
+    )
+    .outerjoin(
+        Dispatch,
+        and_(Dispatch.incident_id == Incident.id, Dispatch.status.in_(sorted(ACTIVE_DISPATCH_STATUSES))),
+    )
+    .outerjoin(RescueTeam, RescueTeam.id == Dispatch.team_id)
+    .where(Incident.id == bindparam("incident_id"))
+)
 _PLAN = (
     select(EmergencyPlan.title, HazardSource.name, EmergencyPlan.required_capabilities, EmergencyPlan.required_supplies)
     .join(HazardSource, HazardSource.plan_id == EmergencyPlan.id)
@@ -59,10 +73,12 @@ _NEIGHBOURS = select(Jurisdiction.code).where(Jurisdiction.kind == JurisdictionK
 
 def scene_or_raise(*, session: Session, incident_id: int) -> Scene:
     """The incident, or 404 (as `api.incidents.service.get_or_raise` answers)."""
-    row = session.connection().execute(_SCENE, {"incident_id": incident_id}).first()
-    if row is None:
+    rows = session.connection().execute(_SCENE, {"incident_id": incident_id}).all()
+    if not rows:
         raise NotFound(f"no incident {incident_id}")
-    return Scene(*row)
+    id_, type_, lat, lon, jurisdiction, severity, source_id, _ = rows[0]
+    masks = tuple(row.capability_mask for row in rows if row.capability_mask is not None)
+    return Scene(id_, type_, lat, lon, jurisdiction, severity, source_id, masks)
 
 
 def plan_of(*, session: Session, scene: Scene) -> Plan | None:

@@ -15,6 +15,7 @@ _TERM = re.compile(r"^([a-z0-9_]{2,64}):([0-9]{1,7})$")
 class RequiredCapability(BaseModel):
     capability: str
     teams: int = Field(description="teams needed with it: the emergency plan's count, else 1")
+    dispatched: int = Field(description="teams with it already dispatched to the incident (active dispatches)")
     reasons: list[str] = Field(description="why it is needed: incident type, emergency plan, nearby hazard source")
 
 
@@ -32,13 +33,14 @@ class TeamRecommendation(BaseModel):
 
 class ProposedTeams(BaseModel):
     team_ids: list[int] = Field(
-        description="a small set with as many teams per capability as needed where it can, fastest first"
+        description="a small set to send, fastest first: with the teams already dispatched, as many teams per "
+        "capability as needed, where the available ones allow"
     )
-    covered: list[str] = Field(description="required capabilities with as many teams in the set as needed")
+    covered: list[str] = Field(description="required capabilities that then have as many teams as needed")
     uncovered: list[str] = Field(
-        description="required capabilities with fewer available teams within the radius than needed (or none)"
+        description="required capabilities still short: too few available teams within the radius (or none)"
     )
-    short: dict[str, int] = Field(description="capability → teams needed beyond those available (uncovered ones)")
+    short: dict[str, int] = Field(description="capability → teams still missing after the set (uncovered ones)")
     worst_eta_minutes: float | None
 
 

@@ -7,7 +7,7 @@ whose `selectin` capability loading would add a query and an object per
 row), and `shortlist` cuts those before the ranking builds reasons.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
@@ -40,6 +40,7 @@ from api.rules.recommend import (
     supply_shortfall,
 )
 from api.settings import Settings
+from resources_db.capability_bits import bit_of
 from resources_db.enums import HazardKind, RiskLevel, TeamStatus
 
 # Items listed per needed category: those that cover the need, then alternatives up to this many.
@@ -58,6 +59,17 @@ def eta_params(settings: Settings) -> EtaParams:
 def teams_needed(plan: Plan | None) -> dict[str, int]:
     """capability → teams the emergency plan asks for (others need one)."""
     return {str(cap): int(n) for cap, n in plan.required_capabilities.items()} if plan else {}
+
+
+def dispatched_holders(required: Iterable[str], masks: Iterable[int]) -> dict[str, int]:
+    """capability → how many of the incident's actively dispatched teams (by capability mask) hold it."""
+    held = list(masks)
+    return {c: sum(1 for m in held if m & bit_of(c)) for c in sorted(required)}
+
+
+def still_to_send(counts: Mapping[str, int], required: Iterable[str], sent: Mapping[str, int]) -> dict[str, int]:
+    """capability → teams still to send: those needed less those already dispatched (met ones left out)."""
+    return {c: n for c in sorted(required) if (n := needed_teams(counts, c) - sent.get(c, 0)) > 0}
 
 
 def requirements(incident: Scene, plan: Plan | None, hazards: list[NearbyHazard]) -> dict[str, str]:
@@ -155,6 +167,9 @@ def recommend(
     hazards = incidents.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
     plan = scene.plan_of(session=session, scene=incident)
     required, counts = requirements(incident, plan, hazards), teams_needed(plan)
+    # Teams already sent to the incident count towards what it needs: the proposal is for the rest.
+    sent = dispatched_holders(required, incident.dispatched_masks)
+    to_send = still_to_send(counts, required, sent)
     params, near = eta_params(settings), scene.neighbours(session=session)
     candidates = team_candidates(
         session=session,
@@ -164,7 +179,7 @@ def recommend(
         params=params,
         neighbours=near,
         limit=limit,
-        teams_needed=counts,
+        teams_needed=to_send,
     )
     ranked = rank_teams(
         incident_lat=incident.lat,
@@ -175,9 +190,9 @@ def recommend(
         candidates=candidates,
         params=params,
         limit=limit,
-        teams_needed=counts,
+        teams_needed=to_send,
     )
-    proposed = propose_set(ranked, required, counts)
+    proposed = propose_set(ranked, to_send, to_send)
     needed = _needed_supplies(plan, extra_supplies)
     today = datetime.now(UTC).astimezone(CST).date()
     supplies = rank_supplies(
@@ -199,7 +214,7 @@ def recommend(
         incident_id=incident.id,
         severity=incident.severity,
         required=[
-            RequiredCapability(capability=c, teams=needed_teams(counts, c), reasons=r.split("; "))
+            RequiredCapability(capability=c, teams=needed_teams(counts, c), dispatched=sent[c], reasons=r.split("; "))
             for c, r in sorted(required.items())
         ],
         hazards=hazards,
@@ -219,7 +234,7 @@ def recommend(
         ],
         proposed=ProposedTeams(
             team_ids=proposed.team_ids,
-            covered=proposed.covered,
+            covered=sorted(set(required) - set(proposed.uncovered)),
             uncovered=proposed.uncovered,
             short=proposed.short,
             worst_eta_minutes=None if proposed.worst_eta_minutes is None else round(proposed.worst_eta_minutes, 1),

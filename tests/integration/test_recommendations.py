@@ -24,7 +24,7 @@ from resources_db.models import Drill
 from tests.factories import make_team, ok
 from tests.registry_factories import make_hazard, make_plan
 from tests.supply_factories import make_depot, make_item
-from tests.workflow_factories import make_incident
+from tests.workflow_factories import make_dispatch, make_incident, set_dispatch_status
 
 KM = 1 / 111.2  # degrees of latitude per km, near enough here
 RADIUS = {"radius_km": 3}
@@ -230,6 +230,47 @@ def test_a_plan_asking_for_two_teams_of_a_capability_gets_the_two_fastest_propos
     )
     assert body["proposed"]["worst_eta_minutes"] == listed(body, second["id"])["eta_minutes"]
     assert third["id"] in team_ids(body)  # listed, just not needed
+
+
+def test_teams_already_dispatched_count_towards_the_need_and_the_proposal_is_for_the_rest(
+    client: TestClient, tokens: dict[str, str], headers: Headers
+) -> None:
+    lat, lon = spot()
+    plan = make_plan(client, tokens["admin"], required_capabilities={"search_rescue": 2})
+    source = make_hazard(
+        client, tokens["admin"], kind="construction_site", risk_level="blue", lat=lat, lon=lon, plan_id=plan["id"]
+    )
+    near, second, third = (
+        team_at(client, tokens, lat + km * KM, lon, kind="fire_rescue", capabilities=["search_rescue"])
+        for km in (0.5, 1.0, 1.5)
+    )
+    incident = incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"])
+    elsewhere = incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"])
+
+    first = make_dispatch(client, tokens["operator"], incident["id"], near["id"])
+    body = recommend(client, headers, incident["id"])
+    assert [(r["teams"], r["dispatched"]) for r in body["required"]] == [(2, 1)]
+    assert body["proposed"]["team_ids"] == [second["id"]]
+    assert body["proposed"]["covered"] == ["search_rescue"]
+    # Another incident's need is its own.
+    other = recommend(client, headers, elsewhere["id"])
+    assert [(r["teams"], r["dispatched"]) for r in other["required"]] == [(2, 0)]
+    assert other["proposed"]["team_ids"] == [second["id"], third["id"]]
+
+    make_dispatch(client, tokens["operator"], incident["id"], second["id"])
+    done = recommend(client, headers, incident["id"])
+    assert [(r["teams"], r["dispatched"]) for r in done["required"]] == [(2, 2)]
+    assert (done["proposed"]["team_ids"], done["proposed"]["covered"], done["proposed"]["uncovered"]) == (
+        [],
+        ["search_rescue"],
+        [],
+    )
+
+    # A cancelled dispatch no longer counts, and its team is available again.
+    set_dispatch_status(client, tokens["operator"], first["id"], "cancelled")
+    again = recommend(client, headers, incident["id"])
+    assert [(r["teams"], r["dispatched"]) for r in again["required"]] == [(2, 1)]
+    assert again["proposed"]["team_ids"] == [near["id"]]
 
 
 def test_a_neighbours_team_is_marked_mutual_aid_with_a_reason(
