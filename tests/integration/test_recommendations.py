@@ -205,19 +205,29 @@ def test_emergency_plan_of_the_hazard_source_adds_capabilities_and_supplies(
     assert plain["supplies"] == []
 
 
-def test_a_plan_asking_for_two_teams_of_a_capability_gets_the_two_fastest_proposed(
-    client: TestClient, tokens: dict[str, str], headers: Headers
-) -> None:
+def _two_teams_wanted(
+    client: TestClient, tokens: dict[str, str], *, incidents: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Incidents at a site whose plan asks for two search-and-rescue teams, and three such teams 0.5, 1, 1.5 km off."""
     lat, lon = spot()
     plan = make_plan(client, tokens["admin"], required_capabilities={"search_rescue": 2})
     source = make_hazard(
         client, tokens["admin"], kind="construction_site", risk_level="blue", lat=lat, lon=lon, plan_id=plan["id"]
     )
-    near, second, third = (
+    teams = [
         team_at(client, tokens, lat + km * KM, lon, kind="fire_rescue", capabilities=["search_rescue"])
         for km in (0.5, 1.0, 1.5)
-    )
-    incident = incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"])
+    ]
+    at_site = [
+        incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"]) for _ in range(incidents)
+    ]
+    return at_site, teams
+
+
+def test_a_plan_asking_for_two_teams_of_a_capability_gets_the_two_fastest_proposed(
+    client: TestClient, tokens: dict[str, str], headers: Headers
+) -> None:
+    (incident,), (near, second, third) = _two_teams_wanted(client, tokens, incidents=1)
 
     body = recommend(client, headers, incident["id"])
 
@@ -235,17 +245,7 @@ def test_a_plan_asking_for_two_teams_of_a_capability_gets_the_two_fastest_propos
 def test_teams_already_dispatched_count_towards_the_need_and_the_proposal_is_for_the_rest(
     client: TestClient, tokens: dict[str, str], headers: Headers
 ) -> None:
-    lat, lon = spot()
-    plan = make_plan(client, tokens["admin"], required_capabilities={"search_rescue": 2})
-    source = make_hazard(
-        client, tokens["admin"], kind="construction_site", risk_level="blue", lat=lat, lon=lon, plan_id=plan["id"]
-    )
-    near, second, third = (
-        team_at(client, tokens, lat + km * KM, lon, kind="fire_rescue", capabilities=["search_rescue"])
-        for km in (0.5, 1.0, 1.5)
-    )
-    incident = incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"])
-    elsewhere = incident_at(client, tokens, lat, lon, type="other", hazard_source_id=source["id"])
+    (incident, elsewhere), (near, second, third) = _two_teams_wanted(client, tokens, incidents=2)
 
     first = make_dispatch(client, tokens["operator"], incident["id"], near["id"])
     body = recommend(client, headers, incident["id"])

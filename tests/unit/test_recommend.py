@@ -164,24 +164,30 @@ def _naive_nearest_worst(ranked: list[RankedTeam], required: Iterable[str]) -> f
 
 
 CAPS = ["hazmat", "medical", "boat", "diving", "fire_suppression"]
+# Up to 12 teams: kind, capabilities, km north of the incident, mutual aid or not.
+TEAM_SPECS = st.lists(
+    st.tuples(
+        st.sampled_from(list(TeamKind)),
+        st.sets(st.sampled_from(CAPS), min_size=1, max_size=3),
+        st.floats(0.1, 60),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def teams_of(specs: list[tuple[TeamKind, set[str], float, bool]]) -> list[TeamCandidate]:
+    return [team(i, k, c, d, home="suixi" if aid else HOME) for i, (k, c, d, aid) in enumerate(specs)]
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    specs=st.lists(
-        st.tuples(
-            st.sampled_from(list(TeamKind)),
-            st.sets(st.sampled_from(CAPS), min_size=1, max_size=3),
-            st.floats(0.1, 60),
-            st.booleans(),
-        ),
-        min_size=1,
-        max_size=12,
-    ),
+    specs=TEAM_SPECS,
     needed=st.sets(st.sampled_from(CAPS), min_size=1),
 )
 def test_proposed_set_covers_what_it_can_and_never_loses_to_nearest(specs, needed):
-    teams = [team(i, k, c, d, home="suixi" if aid else HOME) for i, (k, c, d, aid) in enumerate(specs)]
+    teams = teams_of(specs)
     required = dict.fromkeys(needed, "required")
     ranked = rank(required, teams)
     proposed = propose_set(ranked, required)
@@ -319,20 +325,11 @@ def _nth_fastest_eta(ranked: list[RankedTeam], cap: str, n: int) -> float | None
 
 @settings(max_examples=150, deadline=None)
 @given(
-    specs=st.lists(
-        st.tuples(
-            st.sampled_from(list(TeamKind)),
-            st.sets(st.sampled_from(CAPS), min_size=1, max_size=3),
-            st.floats(0.1, 60),
-            st.booleans(),
-        ),
-        min_size=1,
-        max_size=12,
-    ),
+    specs=TEAM_SPECS,
     counts=st.dictionaries(st.sampled_from(CAPS), st.integers(1, 4), min_size=1),
 )
 def test_proposed_set_meets_team_counts_at_the_least_possible_worst_eta(specs, counts):
-    teams = [team(i, k, c, d, home="suixi" if aid else HOME) for i, (k, c, d, aid) in enumerate(specs)]
+    teams = teams_of(specs)
     required = dict.fromkeys(counts, "required")
     ranked = rank(required, teams)
     proposed = propose_set(ranked, required, counts)
