@@ -56,7 +56,7 @@ def eta_params(settings: Settings) -> EtaParams:
     )
 
 
-def teams_needed(plan: Plan | None) -> dict[str, int]:
+def plan_team_counts(plan: Plan | None) -> dict[str, int]:
     """capability → teams the emergency plan asks for (others need one)."""
     return {str(cap): int(n) for cap, n in plan.required_capabilities.items()} if plan else {}
 
@@ -166,7 +166,7 @@ def recommend(
     """Teams and supplies for the incident, each with reasons, and a proposed team set."""
     hazards = incidents.nearby_hazards(session=session, lat=incident.lat, lon=incident.lon)
     plan = scene.plan_of(session=session, scene=incident)
-    required, counts = requirements(incident, plan, hazards), teams_needed(plan)
+    required, counts = requirements(incident, plan, hazards), plan_team_counts(plan)
     # Teams already sent to the incident count towards what it needs: the proposal is for the rest.
     sent = dispatched_holders(required, incident.dispatched_masks)
     to_send = still_to_send(counts, required, sent)
