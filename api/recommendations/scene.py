@@ -28,7 +28,7 @@ class Scene(NamedTuple):
     jurisdiction: str
     severity: Severity
     hazard_source_id: int | None
-    dispatched_masks: tuple[int, ...] = ()
+    dispatched_masks: tuple[int, ...]
     """capability masks of the teams it has active dispatches for (dispatched, on their way or on scene)"""
 
 
