@@ -1,44 +1,62 @@
-# Every target bootstraps its own virtual environment from pyproject.toml on a fresh machine.
+# Every target installs what it needs from uv.lock (exact versions, hashes) on a fresh machine: first uv itself,
+# pinned with hashes in requirements-bootstrap.txt, then the locked set into .venv.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench bench-workflows bench-ws clean
+# uv uses the machine's Python (never downloads one) and keeps the project environment in .venv.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+# --locked: a pyproject.toml that disagrees with uv.lock stops here instead of silently re-resolving.
+SYNC = $(UV) sync --locked $(1) || { echo "uv.lock and pyproject.toml disagree (or the install failed): run 'make lock'" >&2; exit 1; }
+
+.PHONY: demo test lint lock bench bench-workflows bench-ws clean
+
+$(UV): requirements-bootstrap.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+		--target $(TOOLS) --upgrade -r requirements-bootstrap.txt
+	@touch $(UV)
 
 ## Start the product on the embedded default (SQLite file + in-process bus) with demo data.
-demo: $(STAMP)
+demo: $(UV)
+	@$(call SYNC,--no-dev --inexact)
 	$(BIN)/ercp demo --host $(HOST) --port $(PORT)
 
 ## Run the test suite (PostgreSQL and Redis too when DATABASE_URL / REDIS_URL are set).
-test: $(STAMP)
+test: $(UV)
+	@$(call SYNC,)
 	$(BIN)/pytest
 
-## Style, types and the layering contracts of DESIGN §2.
-lint: $(STAMP)
+## Style, types, the layering contracts of DESIGN §2, and that uv.lock matches pyproject.toml.
+lint: $(UV)
+	@$(call SYNC,)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy api realtime resources_db dashboard drills loadtests tests
 	$(BIN)/lint-imports
 
+## Re-resolve uv.lock from pyproject.toml (newest versions its ranges allow); commit the result.
+lock: $(UV)
+	$(UV) lock --upgrade
+
 ## Run every benchmark (each needs PostgreSQL: BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
 bench: bench-workflows bench-ws
 
 ## Benchmark the dispatch workflows on PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
-bench-workflows: $(STAMP)
+bench-workflows: $(UV)
+	@$(call SYNC,)
 	$(BIN)/python -m loadtests.bench_workflows $(BENCH_ARGS)
 
 ## Benchmark the websocket fan-out: 1,000 clients on one API process vs a bare websockets server (BENCH_WS_ARGS).
-bench-ws: $(STAMP)
+bench-ws: $(UV)
+	@$(call SYNC,)
 	$(BIN)/python -m loadtests.bench_ws $(BENCH_WS_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output bench-output ercp.db ercp.db-wal ercp.db-shm
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache test-output bench-output ercp.db ercp.db-wal ercp.db-shm

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from api import health, problems
@@ -78,10 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await bus.disconnect()
             engine.dispose()
 
-    app = FastAPI(
+    # A command center may sit on an isolated network: /docs and /redoc load their assets from this server,
+    # never from a CDN, and Swagger UI's online validator badge (an image from swagger.io) is switched off.
+    app = FastAPIOffline(
         title="Leizhou emergency response command platform",
         version="0.1.0",
         lifespan=lifespan,
+        static_url="/docs-assets",
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -63,6 +63,6 @@ class RedisBus:
             yield messages()
         finally:
             try:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
             finally:
                 await client.aclose()

@@ -179,7 +179,7 @@ class Tap:
     def __init__(self, url: str, channel: str) -> None:
         # Keep the client: collecting it closes its pool, and the subscription's connection with it.
         self._client: redis.Redis = redis.Redis.from_url(url, socket_timeout=2)
-        self._pubsub: PubSub = self._client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self._pubsub: PubSub = self._client.pubsub(ignore_subscribe_messages=True)
         self._pubsub.subscribe(channel)
 
     def drain(self, idle: float = 0.3) -> int:
