@@ -19,7 +19,7 @@ SYNC = $(UV) sync --locked $(1) || { echo "uv.lock and pyproject.toml disagree (
 .PHONY: demo test lint lock bench bench-workflows bench-ws clean
 
 $(UV): requirements-bootstrap.txt
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --root-user-action=ignore \
 		--target $(TOOLS) --upgrade -r requirements-bootstrap.txt
 	@touch $(UV)
 
