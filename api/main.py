@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queue_size=settings.ws_queue_size,
         auth_timeout=settings.ws_auth_timeout_seconds,
         revalidate=settings.ws_revalidate_seconds,
+        send_timeout=settings.ws_send_timeout_seconds,
     )
     v1.include_router(make_ws_router(hub, authenticate, ws_settings))
     app.include_router(v1)

@@ -47,6 +47,7 @@ class WsSettings:
     auth_timeout: float = 5.0
     revalidate: float = 30.0
     queue_size: int = 1000
+    send_timeout: float = 10.0
 
 
 class BadRequest(Exception):
@@ -143,6 +144,7 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             send=websocket.send_text,
             close=lambda code, reason: websocket.close(code=code, reason=reason),
             queue_size=settings.queue_size,
+            send_timeout=settings.send_timeout,
         )
         await websocket.send_text(orjson.dumps({"type": "hello", "epoch": hub.epoch, "seq": hub.last_seq}).decode())
         try:

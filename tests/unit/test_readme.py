@@ -46,7 +46,7 @@ def test_readme_lists_every_ercp_subcommand() -> None:
 
 def test_readme_lists_every_make_target() -> None:
     targets = _make_targets()
-    assert "demo" in targets and "test" in targets
+    assert {"demo", "test"} <= set(targets)
     assert [t for t in targets if f"`make {t}" not in README] == []
 
 
