@@ -139,6 +139,7 @@ def create(*, session: Session, principal: Principal, data: DispatchCreate) -> D
     dispatch = Dispatch(
         incident_id=incident.id,
         team_id=team.id,
+        personnel=team.personnel,
         status=DispatchStatus.dispatched,
         mutual_aid_request_id=lending,
         drill_id=incident.drill_id,
