@@ -88,6 +88,8 @@ class Subscriber:
     close: Callable[[int, str], Awaitable[None]]
     queue_size: int = 1000
     send_timeout: float = 10.0
+    # A team leader's feed: dispatch events of this team only, as REST shows them (None: every team's).
+    only_team: int | None = None
     backlog: deque[str | None] = field(init=False, default_factory=deque)
     overflowed: bool = False
     held: bool = True
@@ -96,6 +98,10 @@ class Subscriber:
     finished: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
     def wants(self, event: Event) -> bool:
+        if self.only_team is not None and event.type.startswith("dispatch.") and (
+            f"team:{self.only_team}" not in event.topics
+        ):
+            return False
         if event.drill_id is not None:
             if self.drill_ids is None or (self.drill_ids and event.drill_id not in self.drill_ids):
                 return False

@@ -223,6 +223,8 @@ def make_router(hub: Hub, auth: WsAuth, settings: WsSettings) -> APIRouter:
             send=websocket.send_text,
             close=lambda code, reason: websocket.close(code=code, reason=reason),
             queue_size=settings.queue_size,
+            # A leader without a team follows no team: team ids start at 1.
+            only_team=(identity.team_id or 0) if str(identity.role) == "team_leader" else None,
         )
         await websocket.send_text(orjson.dumps({"type": "hello", "epoch": hub.epoch, "seq": hub.last_seq}).decode())
         try:

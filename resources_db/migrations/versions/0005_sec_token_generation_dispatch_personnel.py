@@ -1,4 +1,4 @@
-"""Token generation per user; personnel recorded on each dispatch
+"""Token generation per user; personnel recorded on each dispatch; team of each dispatch timeline entry
 
 Revision ID: 0005_sec
 Revises: 0004
@@ -8,7 +8,9 @@ Create Date: 2026-12-06 02:00:00
 a user's tokens (logout, disable, password change). `dispatches.personnel`
 keeps the people sent, so compensation never reads the team's current row;
 existing dispatches take their team's personnel as it is today, the best
-record there is.
+record there is. `timeline_entries.team_id` names the team of a dispatch
+entry, so a team leader sees only their own team's; older dispatch entries
+keep NULL and are shown to no team leader (api.incidents.views).
 """
 
 from collections.abc import Sequence
@@ -31,9 +33,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("dispatches") as batch:
         batch.alter_column("personnel", existing_type=sa.Integer(), nullable=False)
+    op.add_column("timeline_entries", sa.Column("team_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("timeline_entries") as batch:
+        batch.drop_column("team_id")
     with op.batch_alter_table("dispatches") as batch:
         batch.drop_column("personnel")
     with op.batch_alter_table("users") as batch:
