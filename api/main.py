@@ -14,6 +14,7 @@ from api.agreements.views import router as agreements_router
 from api.allocations.views import router as allocations_router
 from api.audit.views import router as audit_router
 from api.auth import keys
+from api.auth.gate import PasswordGate
 from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
 from api.compensation.views import router as compensation_router
@@ -25,7 +26,7 @@ from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
 from api.jurisdictions.views import router as jurisdictions_router
-from api.middleware import DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
+from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
 from api.recommendations.views import router as recommendations_router
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     session_factory = make_session_factory(engine)
     bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
-    hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds)
+    hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds, max_replay=settings.ws_max_replay_events)
     relay = Relay(engine, bus)
 
     def authenticate(token: str) -> Principal | None:
@@ -96,15 +97,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory
     app.state.principal_cache = PrincipalCache(ttl=settings.principal_cache_seconds)
     app.state.verified_tokens = verified_tokens
+    app.state.password_gate = PasswordGate(
+        concurrency=settings.password_check_concurrency,
+        queue=settings.password_check_queue,
+        wait_seconds=settings.password_check_wait_seconds,
+    )
     app.state.hub = hub
     app.state.relay = relay
 
     problems.install(app)
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
-    app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if is_sqlite(settings.database_url):
-        app.add_middleware(SQLiteWriteSerializer)
+        # Signing in only reads: it neither waits for nor holds up the writers (a password check takes ~0.1 s).
+        app.add_middleware(SQLiteWriteSerializer, read_only_paths=frozenset({f"{API_PREFIX}/auth/token"}))
+    # Outside the writer queue: a writing request joins it only once its whole body is here.
+    app.add_middleware(BodyReader, timeout=settings.body_read_timeout_seconds, max_bytes=settings.max_body_bytes)
+    app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 
     v1 = APIRouter(prefix=API_PREFIX)

@@ -20,13 +20,21 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(None, alias="ERCP_SECRET_KEY")
     # A token lives this long, and no token is accepted that claims to live longer (whatever its `exp`).
     token_ttl_seconds: int = Field(8 * 3600, alias="ERCP_TOKEN_TTL_SECONDS", gt=0, le=7 * 24 * 3600)
+    # Password checks (argon2id, 64 MiB each) at once, how many more may queue, and for how long; then 503.
+    password_check_concurrency: int = Field(1, alias="ERCP_PASSWORD_CHECK_CONCURRENCY", ge=1, le=64)
+    password_check_queue: int = Field(16, alias="ERCP_PASSWORD_CHECK_QUEUE", ge=0)
+    password_check_wait_seconds: float = Field(5.0, alias="ERCP_PASSWORD_CHECK_WAIT_SECONDS", gt=0)
     max_body_bytes: int = Field(1024 * 1024, alias="ERCP_MAX_BODY_BYTES", gt=0)
+    # A writing request's whole body must arrive within this time (408 otherwise); it holds nothing meanwhile.
+    body_read_timeout_seconds: float = Field(30.0, alias="ERCP_BODY_READ_TIMEOUT_SECONDS", gt=0, le=300)
     db_pool_size: int = Field(20, alias="ERCP_DB_POOL_SIZE", gt=0)
     page_limit_default: int = 50
     page_limit_max: int = 500
     principal_cache_seconds: float = Field(5.0, alias="ERCP_PRINCIPAL_CACHE_SECONDS", ge=0.01)
     ws_heartbeat_seconds: float = Field(15.0, alias="ERCP_WS_HEARTBEAT_SECONDS", gt=0)
     ws_queue_size: int = Field(1000, alias="ERCP_WS_QUEUE_SIZE", ge=10)
+    # A websocket resuming further back than this many events gets `resync` (reload the snapshot), not a scan.
+    ws_max_replay_events: int = Field(10_000, alias="ERCP_WS_MAX_REPLAY_EVENTS", ge=0)
     ws_auth_timeout_seconds: float = Field(5.0, alias="ERCP_WS_AUTH_TIMEOUT_SECONDS", gt=0)
     # How soon a websocket of a user who logged out, was disabled or changed password is closed.
     ws_revalidate_seconds: float = Field(1.0, alias="ERCP_WS_REVALIDATE_SECONDS", gt=0)
