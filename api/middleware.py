@@ -5,6 +5,7 @@ before anything else happens; and SQLite's one-writer-at-a-time queue, held only
 
 import asyncio
 import contextvars
+import re
 import uuid
 
 import orjson
@@ -13,9 +14,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from resources_db.engine import sqlite_write_intent
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+client_request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_request_id", default=None)
+# What a client may call its own request: enough for UUIDs and trace ids, nothing that could forge a log line.
+CLIENT_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class RequestIdMiddleware:
+    """Every request gets a server-made id (X-Request-ID, audit rows); a client's X-Request-ID, when it is a
+    plain token of at most 64 characters, is kept apart (X-Client-Request-ID, audit `client_request_id`).
+
+    Also the headers every answer carries: `nosniff`, and `no-store` unless the route chose its own caching.
+    """
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -23,18 +33,29 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64]
-        rid = incoming or uuid.uuid4().hex
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"")
+        client_rid = incoming.decode("ascii") if CLIENT_REQUEST_ID.match(incoming) else None
+        rid = uuid.uuid4().hex
         token = request_id_var.set(rid)
+        client_token = client_request_id_var.set(client_rid)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode("latin-1"))]
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.append((b"x-request-id", rid.encode("ascii")))
+                if client_rid is not None:
+                    headers.append((b"x-client-request-id", client_rid.encode("ascii")))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            client_request_id_var.reset(client_token)
             request_id_var.reset(token)
 
 

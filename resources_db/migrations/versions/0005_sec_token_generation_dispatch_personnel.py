@@ -11,6 +11,8 @@ existing dispatches take their team's personnel as it is today, the best
 record there is. `timeline_entries.team_id` names the team of a dispatch
 entry, so a team leader sees only their own team's; older dispatch entries
 keep NULL and are shown to no team leader (api.incidents.views).
+`audit_log.client_request_id` keeps a client's X-Request-ID apart from the
+server's own request id.
 """
 
 from collections.abc import Sequence
@@ -34,9 +36,12 @@ def upgrade() -> None:
     with op.batch_alter_table("dispatches") as batch:
         batch.alter_column("personnel", existing_type=sa.Integer(), nullable=False)
     op.add_column("timeline_entries", sa.Column("team_id", sa.Integer(), nullable=True))
+    op.add_column("audit_log", sa.Column("client_request_id", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_log") as batch:
+        batch.drop_column("client_request_id")
     with op.batch_alter_table("timeline_entries") as batch:
         batch.drop_column("team_id")
     with op.batch_alter_table("dispatches") as batch:
