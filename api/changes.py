@@ -81,7 +81,9 @@ def _event_row(type_: str, plain_data: Any, drill_id: int | None) -> dict[str, A
     return {"type": type_, "at": utcnow(), "drill_id": drill_id, "data": plain_data}
 
 
-def _note_row(incident_id: int, actor: str, kind: str, message: str, plain_data: Any) -> dict[str, Any]:
+def _note_row(
+    incident_id: int, actor: str, kind: str, message: str, plain_data: Any, team_id: int | None
+) -> dict[str, Any]:
     return {
         "incident_id": incident_id,
         "at": utcnow(),
@@ -89,6 +91,7 @@ def _note_row(incident_id: int, actor: str, kind: str, message: str, plain_data:
         "kind": kind,
         "message": message[:500],
         "data": plain_data,
+        "team_id": team_id,
     }
 
 
@@ -106,8 +109,12 @@ def record_change(
     drill_id: int | None,
     incident_id: int | None = None,
     message: str | None = None,
+    team_id: int | None = None,
 ) -> None:
-    """Audit + (when it concerns an incident) timeline + outbox, for one state change."""
+    """Audit + (when it concerns an incident) timeline + outbox, for one state change.
+
+    `team_id` marks a timeline entry as one team's business (a dispatch): team leaders see only their own.
+    """
     audit_row = audit.row(
         principal=principal, action=action, entity=entity, entity_id=entity_id, before=before, after=after
     )
@@ -116,7 +123,12 @@ def record_change(
     plain_before, plain_after = audit_row["before"], audit_row["after"]
     note_row = (
         _note_row(
-            incident_id, principal.username, action, message or action, {"before": plain_before, "after": plain_after}
+            incident_id,
+            principal.username,
+            action,
+            message or action,
+            {"before": plain_before, "after": plain_after},
+            team_id,
         )
         if incident_id is not None
         else None

@@ -1,4 +1,4 @@
-"""`ercp` command line: serve, migrate, seed-demo, demo, users create."""
+"""`ercp` command line: serve, migrate, seed-demo, demo, users create|disable|enable|set-password."""
 
 import argparse
 import getpass
@@ -49,6 +49,13 @@ def _housekeeping(_: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.auth import keys
+
+    # Refused here, before uvicorn starts workers that would each fail with a traceback.
+    reason = keys.problem(get_settings().secret_key)
+    if reason is not None:
+        print(f"ercp serve: refusing to start: {reason}", file=sys.stderr)
+        return 2
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -66,6 +73,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from api.auth import keys
+
+    # A demo keeps no tokens across restarts: a fresh random key per run, inherited by uvicorn's workers.
+    # A configured key is kept (a demo behind a load balancer with several processes needs one key).
+    if keys.problem(os.environ.get("ERCP_SECRET_KEY")) is not None:
+        os.environ["ERCP_SECRET_KEY"] = keys.random_key()
+        get_settings.cache_clear()
     _migrate(args)
     _seed_demo(args)
     password = os.environ.get("ERCP_DEMO_PASSWORD", "demo")
@@ -88,6 +102,15 @@ def _demo(args: argparse.Namespace) -> int:
     return _serve(args)
 
 
+def _password_refusal(password: str, role: str | None) -> str | None:
+    """Why a new password is refused, or None."""
+    from resources_db.enums import Role
+
+    if len(password) < 8 and role == Role.admin.value:
+        return "refusing an admin password shorter than 8 characters"
+    return None
+
+
 def _users_create(args: argparse.Namespace) -> int:
     from api.auth.passwords import hash_password
     from resources_db.engine import make_engine, make_session_factory
@@ -95,8 +118,9 @@ def _users_create(args: argparse.Namespace) -> int:
     from resources_db.models import User
 
     password = os.environ.get("ERCP_NEW_USER_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
-    if len(password) < 8 and args.role == Role.admin.value:
-        print("refusing an admin password shorter than 8 characters", file=sys.stderr)
+    refusal = _password_refusal(password, args.role)
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
     engine = make_engine(get_settings().database_url)
     with make_session_factory(engine)() as session:
@@ -115,6 +139,60 @@ def _users_create(args: argparse.Namespace) -> int:
     engine.dispose()
     print(f"created {args.role} {args.username!r}")
     return 0
+
+
+def _set_user(args: argparse.Namespace, **changes: object) -> int:
+    """Change one user and end all of their tokens (their websockets close within a second)."""
+    from sqlalchemy import select
+
+    from api.auth.revocation import end_all_tokens
+    from resources_db.engine import make_engine, make_session_factory
+    from resources_db.models import User
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            user = session.scalar(select(User).where(User.username == args.username))
+            if user is None:
+                print(f"no user {args.username!r}", file=sys.stderr)
+                return 1
+            for name, value in changes.items():
+                setattr(user, name, value)
+            session.flush()
+            end_all_tokens(session, user.id)
+            session.commit()
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _users_disable(args: argparse.Namespace) -> int:
+    done = _set_user(args, active=False)
+    if done == 0:
+        print(f"disabled {args.username!r}; every token of theirs is revoked")
+    return done
+
+
+def _users_enable(args: argparse.Namespace) -> int:
+    done = _set_user(args, active=True)
+    if done == 0:
+        print(f"enabled {args.username!r}; tokens issued before stay revoked: they log in again")
+    return done
+
+
+def _users_set_password(args: argparse.Namespace) -> int:
+    from api.auth.passwords import hash_password
+
+    password = os.environ.get("ERCP_NEW_USER_PASSWORD") or getpass.getpass(f"new password for {args.username}: ")
+    # Whoever the user is, a new password meets the strictest rule (an administrator's).
+    refusal = _password_refusal(password, "admin")
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    done = _set_user(args, password_hash=hash_password(password))
+    if done == 0:
+        print(f"password of {args.username!r} changed; every token of theirs is revoked")
+    return done
 
 
 def _safe(url: str) -> str:
@@ -152,6 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--team-id", type=int)
     create.set_defaults(func=_users_create)
+    for name, func, what in (
+        ("disable", _users_disable, "disable a user and revoke every token of theirs"),
+        ("enable", _users_enable, "enable a disabled user (old tokens stay revoked)"),
+        (
+            "set-password",
+            _users_set_password,
+            "set a password (from ERCP_NEW_USER_PASSWORD or a prompt); revokes tokens",
+        ),
+    ):
+        command = users.add_parser(name, help=what)
+        command.add_argument("username")
+        command.set_defaults(func=func)
     return parser
 
 

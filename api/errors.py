@@ -11,7 +11,8 @@ DomainError (4xx, type slug, title)
  │    └── DuplicateEntity      409 duplicate
  ├── PreconditionFailed        412 stale-version
  ├── PreconditionRequired      428 if-match-required
- └── InvalidInput              422 validation-error (errors: [{field, message}])
+ ├── InvalidInput              422 validation-error (errors: [{field, message}])
+ └── ServiceBusy               503 busy (Retry-After)
 """
 
 from typing import Any
@@ -80,3 +81,11 @@ class InvalidInput(DomainError):
 
     def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(detail, errors=errors)
+
+
+class ServiceBusy(DomainError):
+    status, slug, title = 503, "busy", "Busy"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -14,18 +14,20 @@ from api import health, problems
 from api.agreements.views import router as agreements_router
 from api.allocations.views import router as allocations_router
 from api.audit.views import router as audit_router
+from api.auth import keys
+from api.auth.gate import PasswordGate
 from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
 from api.compensation.views import router as compensation_router
 from api.depots.views import router as depots_router
-from api.deps import Principal, PrincipalCache, VerifiedTokens, principal_for_token
+from api.deps import Principal, PrincipalCache, VerifiedTokens, principal_for_token, valid_tokens
 from api.dispatches.views import router as dispatches_router
 from api.drills.views import router as drills_router
 from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
 from api.jurisdictions.views import router as jurisdictions_router
-from api.middleware import DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
+from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
 from api.recommendations.views import router as recommendations_router
@@ -39,7 +41,7 @@ from realtime.hub import Hub
 from realtime.memory_bus import MemoryBus
 from realtime.redis_bus import RedisBus
 from realtime.relay import Relay
-from realtime.ws import WsSettings
+from realtime.ws import WsAuth, WsSettings
 from realtime.ws import make_router as make_ws_router
 from resources_db.engine import is_sqlite, make_engine, make_session_factory
 
@@ -47,17 +49,24 @@ API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; api.auth.keys.InsecureKey when ERCP_SECRET_KEY is missing or guessable."""
     settings = settings or get_settings()
+    signing_key = keys.require(settings.secret_key)
+    verified_tokens = VerifiedTokens(secret=signing_key, max_age_seconds=settings.token_ttl_seconds)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
     session_factory = make_session_factory(engine)
     bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
-    hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds)
+    hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds, max_replay=settings.ws_max_replay_events)
     relay = Relay(engine, bus)
 
     def authenticate(token: str) -> Principal | None:
         with session_factory() as session:
-            return principal_for_token(session, settings.secret_key, token)
+            return principal_for_token(session, verified_tokens, token)
+
+    def still_valid(candidates: Collection[str]) -> set[str]:
+        with session_factory() as session:
+            return valid_tokens(session, verified_tokens, candidates)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,16 +101,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.principal_cache = PrincipalCache(ttl=settings.principal_cache_seconds)
-    app.state.verified_tokens = VerifiedTokens()
+    app.state.verified_tokens = verified_tokens
+    app.state.password_gate = PasswordGate(
+        concurrency=settings.password_check_concurrency,
+        queue=settings.password_check_queue,
+        wait_seconds=settings.password_check_wait_seconds,
+    )
     app.state.hub = hub
     app.state.relay = relay
 
     problems.install(app)
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
-    app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if is_sqlite(settings.database_url):
-        app.add_middleware(SQLiteWriteSerializer)
+        # Signing in only reads: it neither waits for nor holds up the writers (a password check takes ~0.1 s).
+        app.add_middleware(SQLiteWriteSerializer, read_only_paths=frozenset({f"{API_PREFIX}/auth/token"}))
+    # Outside the writer queue: a writing request joins it only once its whole body is here.
+    app.add_middleware(BodyReader, timeout=settings.body_read_timeout_seconds, max_bytes=settings.max_body_bytes)
+    app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 
     v1 = APIRouter(prefix=API_PREFIX)
@@ -134,8 +151,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_timeout=settings.ws_auth_timeout_seconds,
         revalidate=settings.ws_revalidate_seconds,
         send_timeout=settings.ws_send_timeout_seconds,
+        max_per_user=settings.ws_max_per_user,
+        max_pending_auth=settings.ws_max_pending_auth,
     )
-    v1.include_router(make_ws_router(hub, authenticate, ws_settings))
+    app.state.ws_auth = WsAuth(authenticate=authenticate, still_valid=still_valid)
+    v1.include_router(make_ws_router(hub, app.state.ws_auth, ws_settings))
     app.include_router(v1)
     app.include_router(health.router)
     return app

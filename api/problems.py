@@ -11,7 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import DomainError
+from api.errors import DomainError, ServiceBusy
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, ServiceBusy):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(exc.status, exc.slug, exc.title, exc.detail, headers=headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)

@@ -3,13 +3,11 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, PositiveFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rules.recommend import DEFAULT_SPEED_KMH
 from resources_db.enums import TeamKind
-
-DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 (refused in production)
 
 
 class Settings(BaseSettings):
@@ -18,17 +16,31 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field("development", alias="ERCP_ENV")
     database_url: str = Field("sqlite:///./ercp.db", alias="DATABASE_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
-    secret_key: str = Field(DEV_SECRET, alias="ERCP_SECRET_KEY", min_length=32)
-    token_ttl_seconds: int = Field(8 * 3600, alias="ERCP_TOKEN_TTL_SECONDS", gt=0)
+    # No default: api.auth.keys refuses to sign with a missing or guessable key (`ercp demo` makes one per run).
+    secret_key: str | None = Field(None, alias="ERCP_SECRET_KEY")
+    # A token lives this long, and no token is accepted that claims to live longer (whatever its `exp`).
+    token_ttl_seconds: int = Field(8 * 3600, alias="ERCP_TOKEN_TTL_SECONDS", gt=0, le=7 * 24 * 3600)
+    # Password checks (argon2id, 64 MiB each) at once, how many more may queue, and for how long; then 503.
+    password_check_concurrency: int = Field(1, alias="ERCP_PASSWORD_CHECK_CONCURRENCY", ge=1, le=64)
+    password_check_queue: int = Field(16, alias="ERCP_PASSWORD_CHECK_QUEUE", ge=0)
+    password_check_wait_seconds: float = Field(5.0, alias="ERCP_PASSWORD_CHECK_WAIT_SECONDS", gt=0)
     max_body_bytes: int = Field(1024 * 1024, alias="ERCP_MAX_BODY_BYTES", gt=0)
+    # A writing request's whole body must arrive within this time (408 otherwise); it holds nothing meanwhile.
+    body_read_timeout_seconds: float = Field(30.0, alias="ERCP_BODY_READ_TIMEOUT_SECONDS", gt=0, le=300)
     db_pool_size: int = Field(20, alias="ERCP_DB_POOL_SIZE", gt=0)
     page_limit_default: int = 50
     page_limit_max: int = 500
     principal_cache_seconds: float = Field(5.0, alias="ERCP_PRINCIPAL_CACHE_SECONDS", ge=0.01)
     ws_heartbeat_seconds: float = Field(15.0, alias="ERCP_WS_HEARTBEAT_SECONDS", gt=0)
     ws_queue_size: int = Field(1000, alias="ERCP_WS_QUEUE_SIZE", ge=10)
+    # A websocket resuming further back than this many events gets `resync` (reload the snapshot), not a scan.
+    ws_max_replay_events: int = Field(10_000, alias="ERCP_WS_MAX_REPLAY_EVENTS", ge=0)
     ws_auth_timeout_seconds: float = Field(5.0, alias="ERCP_WS_AUTH_TIMEOUT_SECONDS", gt=0)
-    ws_revalidate_seconds: float = Field(30.0, alias="ERCP_WS_REVALIDATE_SECONDS", gt=0)
+    # How soon a websocket of a user who logged out, was disabled or changed password is closed.
+    ws_revalidate_seconds: float = Field(1.0, alias="ERCP_WS_REVALIDATE_SECONDS", gt=0)
+    # Caps per API process: sockets of one user, and sockets not yet authenticated (first-message auth).
+    ws_max_per_user: int = Field(50, alias="ERCP_WS_MAX_PER_USER", ge=1)
+    ws_max_pending_auth: int = Field(100, alias="ERCP_WS_MAX_PENDING_AUTH", ge=1)
     # A client whose socket takes longer than this to accept one frame is dropped (it stopped reading).
     ws_send_timeout_seconds: float = Field(10.0, alias="ERCP_WS_SEND_TIMEOUT_SECONDS", gt=0)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")
@@ -43,12 +55,6 @@ class Settings(BaseSettings):
     cap_sender: str = Field("ercp@leizhou.example", alias="ERCP_CAP_SENDER", pattern=r"^[^\s,<&]+$")
     cap_sender_name: str = Field("雷州市应急管理局 Leizhou Emergency Management Bureau", alias="ERCP_CAP_SENDER_NAME")
     cap_area_radius_km: PositiveFloat = Field(1.0, alias="ERCP_CAP_AREA_RADIUS_KM", le=1000)
-
-    @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> "Settings":
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("ERCP_SECRET_KEY must be set to a real secret when ERCP_ENV=production")
-        return self
 
 
 @lru_cache

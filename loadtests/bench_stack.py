@@ -91,9 +91,21 @@ class BenchDatabase:
         self.created = False
 
 
+# One signing key per benchmark run: the server refuses to start without one (no key is kept in the repository).
+BENCH_KEY = secrets.token_urlsafe(48)
+
+
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
-    env.update(DATABASE_URL=database_url, ERCP_ENV="development", PYTHONUNBUFFERED="1", **extra)
+    env.update(
+        DATABASE_URL=database_url,
+        ERCP_ENV="development",
+        ERCP_SECRET_KEY=BENCH_KEY,
+        # The websocket benchmark opens thousands of sockets under one user; the per-user cap is for people.
+        ERCP_WS_MAX_PER_USER="100000",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
     return env
 
 

@@ -88,6 +88,8 @@ class Subscriber:
     close: Callable[[int, str], Awaitable[None]]
     queue_size: int = 1000
     send_timeout: float = 10.0
+    # A team leader's feed: dispatch events of this team only, as REST shows them (None: every team's).
+    only_team: int | None = None
     backlog: deque[str | None] = field(init=False, default_factory=deque)
     overflowed: bool = False
     held: bool = True
@@ -96,6 +98,12 @@ class Subscriber:
     finished: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
     def wants(self, event: Event) -> bool:
+        if (
+            self.only_team is not None
+            and event.type.startswith("dispatch.")
+            and (f"team:{self.only_team}" not in event.topics)
+        ):
+            return False
         if event.drill_id is not None:
             if self.drill_ids is None or (self.drill_ids and event.drill_id not in self.drill_ids):
                 return False
@@ -181,9 +189,18 @@ class Subscriber:
 
 class Hub:
     def __init__(
-        self, engine: Engine, bus: Bus, *, check_interval: float = 1.0, page: int = 1000, heartbeat: float = 15.0
+        self,
+        engine: Engine,
+        bus: Bus,
+        *,
+        check_interval: float = 1.0,
+        page: int = 1000,
+        heartbeat: float = 15.0,
+        max_replay: int = 10_000,
     ) -> None:
         self.engine = engine
+        # A resume further back than this is told to resync (reload the snapshot) instead of scanning the log.
+        self.max_replay = max_replay
         self.bus = bus
         self.check_interval = check_interval
         self.heartbeat = heartbeat
@@ -314,7 +331,8 @@ class Hub:
             if since is not None and epoch == self.epoch and since > self.last_seq:
                 # The client saw a snapshot or another process ahead of us: catch up from the log first.
                 await self._catch_up(None)
-            if since is not None and (epoch != self.epoch or since > self.last_seq):
+            too_far_back = since is not None and self.last_seq - since > self.max_replay
+            if since is not None and (epoch != self.epoch or since > self.last_seq or too_far_back):
                 await sub.send(RESYNC)
                 return False
             upto = self.last_seq

@@ -2,16 +2,23 @@
 
 Authentication comes from the `Authorization` header (server-side clients)
 or a first `{"type": "auth", "token": ...}` message (browsers) — never the
-URL, which ends up in access logs. The API hands us an `authenticate`
-callable, so this package needs nothing of api's.
+URL, which ends up in access logs. The API hands us `WsAuth` (check one
+token; which of many tokens are still valid), so this package needs nothing
+of api's.
+
+Every `revalidate` seconds one sweep asks the API, in one call for all the
+sockets of this process, which tokens are still valid; the sockets of a user
+who logged out, was disabled or changed password are closed 4401. Unauthenticated
+sockets waiting for their first message, and sockets per user, are capped.
 """
 
 import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import orjson
@@ -26,7 +33,11 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RESYNC = 4409
-SCOPED_TOPIC = re.compile(r"^(incident|team):(\d{1,10})$")
+CLOSE_TOO_MANY = 4429
+CLOSE_TRY_LATER = 1013
+SCOPED_TOPIC = re.compile(r"^(incident|team):([0-9]{1,10})$")
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+NON_NEGATIVE = re.compile(r"^[0-9]{1,18}$")
 
 
 class Identity(Protocol):
@@ -38,16 +49,69 @@ class Identity(Protocol):
     def team_id(self) -> int | None: ...
 
 
-Authenticate = Callable[[str], Identity | None]
+@dataclass(frozen=True)
+class WsAuth:
+    authenticate: Callable[[str], Identity | None]
+    # The tokens of the given ones that are still valid (one database round trip for all of them).
+    still_valid: Callable[[Collection[str]], set[str]]
 
 
 @dataclass(frozen=True)
 class WsSettings:
     allowed_origins: frozenset[str]
     auth_timeout: float = 5.0
-    revalidate: float = 30.0
+    revalidate: float = 1.0
     queue_size: int = 1000
     send_timeout: float = 10.0
+    max_per_user: int = 50
+    max_pending_auth: int = 100
+
+
+@dataclass(eq=False)
+class _Live:
+    websocket: WebSocket
+    token: str
+    username: str
+    revoked: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class _Sessions:
+    """The authenticated sockets of this process, swept for revoked tokens every `period` seconds."""
+
+    def __init__(self, still_valid: Callable[[Collection[str]], set[str]], period: float) -> None:
+        self.still_valid, self.period = still_valid, period
+        self.live: set[_Live] = set()
+        self.per_user: Counter[str] = Counter()
+        self.pending = 0
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def add(self, entry: _Live) -> None:
+        self.live.add(entry)
+        self.per_user[entry.username] += 1
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="ws-revalidate")
+
+    def discard(self, entry: _Live) -> None:
+        if entry in self.live:
+            self.live.discard(entry)
+            self.per_user[entry.username] -= 1
+            if self.per_user[entry.username] <= 0:
+                del self.per_user[entry.username]
+
+    async def _sweep(self) -> None:
+        while self.live:
+            await asyncio.sleep(self.period)
+            entries = list(self.live)
+            try:
+                valid = await asyncio.to_thread(self.still_valid, {e.token for e in entries})
+            except Exception:
+                logger.exception("websocket revalidation failed; trying again next period")
+                continue
+            for entry in entries:
+                if entry.token not in valid and not entry.revoked.is_set():
+                    entry.revoked.set()
+                    with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+                        await entry.websocket.close(code=CLOSE_UNAUTHENTICATED, reason="token expired or revoked")
 
 
 class BadRequest(Exception):
@@ -70,10 +134,10 @@ def parse_request(params: dict[str, str]) -> Request:
         if topic not in TOPICS and not SCOPED_TOPIC.match(topic):
             raise BadRequest(f"unknown topic {topic!r}")
     since = params.get("since")
-    if since is not None and not since.isdigit():
+    if since is not None and not NON_NEGATIVE.match(since):
         raise BadRequest("since must be a non-negative integer")
     drill_id = params.get("drill_id")
-    if drill_id is not None and not drill_id.isdigit():
+    if drill_id is not None and not NON_NEGATIVE.match(drill_id):
         raise BadRequest("drill_id must be a positive integer")
     include = params.get("include_drills", "false").lower() in ("1", "true", "yes")
     drills: frozenset[int] | None = frozenset({int(drill_id)}) if drill_id else (frozenset() if include else None)
@@ -93,11 +157,12 @@ def _bearer(websocket: WebSocket) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> APIRouter:
+def make_router(hub: Hub, auth: WsAuth, settings: WsSettings) -> APIRouter:
     router = APIRouter()
+    sessions = _Sessions(auth.still_valid, settings.revalidate)
 
     async def check(token: str) -> Identity | None:
-        return await asyncio.to_thread(authenticate, token)
+        return await asyncio.to_thread(auth.authenticate, token)
 
     async def first_message_token(websocket: WebSocket) -> str | None:
         with contextlib.suppress(TimeoutError, ValueError, WebSocketDisconnect, orjson.JSONDecodeError):
@@ -127,17 +192,32 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="invalid or expired token")
             return
         if identity is None:
-            token = await first_message_token(websocket)
-            identity = await check(token) if token else None
+            if sessions.pending >= settings.max_pending_auth:
+                await websocket.close(code=CLOSE_TRY_LATER, reason="too many unauthenticated sockets; try later")
+                return
+            sessions.pending += 1
+            try:
+                token = await first_message_token(websocket)
+                identity = await check(token) if token else None
+            finally:
+                sessions.pending -= 1
         if identity is None or token is None:
             await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="authenticate first")
             return
         if not may_see(identity, request.topics):
             await websocket.close(code=CLOSE_FORBIDDEN, reason="topic not allowed for this role")
             return
-        await serve(websocket, request, token)
+        if sessions.per_user[identity.username] >= settings.max_per_user:
+            await websocket.close(code=CLOSE_TOO_MANY, reason="too many sockets for this user")
+            return
+        entry = _Live(websocket, token, identity.username)
+        sessions.add(entry)
+        try:
+            await serve(websocket, request, identity, entry)
+        finally:
+            sessions.discard(entry)
 
-    async def serve(websocket: WebSocket, request: Request, token: str) -> None:
+    async def serve(websocket: WebSocket, request: Request, identity: Identity, entry: _Live) -> None:
         sub = Subscriber(
             topics=request.topics,
             drill_ids=request.drill_ids,
@@ -145,6 +225,8 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             close=lambda code, reason: websocket.close(code=code, reason=reason),
             queue_size=settings.queue_size,
             send_timeout=settings.send_timeout,
+            # A leader without a team follows no team: team ids start at 1.
+            only_team=(identity.team_id or 0) if str(identity.role) == "team_leader" else None,
         )
         await websocket.send_text(orjson.dumps({"type": "hello", "epoch": hub.epoch, "seq": hub.last_seq}).decode())
         try:
@@ -154,7 +236,7 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
             tasks = [
                 asyncio.create_task(sub.finished.wait()),
                 asyncio.create_task(drain(websocket)),
-                asyncio.create_task(revalidate(websocket, token)),
+                asyncio.create_task(entry.revoked.wait()),
             ]
             # The first to finish (disconnect, overflow, revoked token) ends the connection.
             _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -173,13 +255,6 @@ def make_router(hub: Hub, authenticate: Authenticate, settings: WsSettings) -> A
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
-                return
-
-    async def revalidate(websocket: WebSocket, token: str) -> None:
-        while True:
-            await asyncio.sleep(settings.revalidate)
-            if await check(token) is None:
-                await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="token expired or revoked")
                 return
 
     return router

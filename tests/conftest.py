@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth import keys
 from api.auth.passwords import hash_password
 from api.main import create_app
 from api.settings import Settings
@@ -25,6 +26,10 @@ from tests.factories import auth, ok
 from tests.live import serve
 
 PASSWORD = "test-password"
+# One random signing key per test session, in the environment so every Settings() and child process sees it;
+# no key written in the repository is ever accepted (api.auth.keys).
+if keys.problem(os.environ.get("ERCP_SECRET_KEY")):
+    os.environ["ERCP_SECRET_KEY"] = keys.random_key()
 OUTPUT_DIR = Path(os.environ.get("ERCP_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output"))
 
 

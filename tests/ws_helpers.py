@@ -21,7 +21,6 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from api.auth.tokens import issue
-from api.deps import principal_for_token
 from api.main import API_PREFIX, create_app
 from api.settings import Settings
 from realtime import log as event_log
@@ -37,8 +36,8 @@ Frame = dict[str, Any]
 def make_app(database_url: str, *, ws: dict[str, Any] | None = None, **env: Any) -> FastAPI:
     """A fresh app (own engine, bus, relay, hub); `env` are Settings aliases, `ws` overrides WsSettings fields.
 
-    api/main.py does not pass `auth_timeout` / `revalidate` from Settings yet, so the websocket route is
-    rebuilt here with the overrides: the same realtime.ws router the factory mounts, same hub, same auth.
+    With `ws`, the websocket route is rebuilt with the overrides (timeouts shorter than Settings allows):
+    the same realtime.ws router the factory mounts, same hub, same authentication.
     """
     app = create_app(Settings(DATABASE_URL=database_url, **env))
     if ws:
@@ -47,16 +46,11 @@ def make_app(database_url: str, *, ws: dict[str, Any] | None = None, **env: Any)
             allowed_origins=frozenset(settings.cors_origins),
             queue_size=settings.ws_queue_size,
         )
-
-        def authenticate(token: str) -> Any:
-            with app.state.session_factory() as session:
-                return principal_for_token(session, settings.secret_key, token)
-
         # Mount it in front of the factory's: routes match in order, so ours answers /api/v1/ws.
         routes = app.router.routes
         before = len(routes)
         app.include_router(
-            make_ws_router(app.state.hub, authenticate, dataclasses.replace(base, **ws)), prefix=API_PREFIX
+            make_ws_router(app.state.hub, app.state.ws_auth, dataclasses.replace(base, **ws)), prefix=API_PREFIX
         )
         added = routes[before:]
         del routes[before:]
@@ -101,9 +95,13 @@ def user_id(app: FastAPI, username: str) -> int:
 
 
 def mint(app: FastAPI, username: str, *, ttl: int = 3600, now: float | None = None, secret: str | None = None) -> str:
-    """A bearer token for `username`, signed like the API signs them (or with another `secret`)."""
-    key = secret or app.state.settings.secret_key
-    token, _ = issue(user_id=user_id(app, username), secret=key, ttl_seconds=ttl, now=now)
+    """A bearer token for `username` of their current generation, signed like the API signs them (or with `secret`)."""
+    key = secret or app.state.verified_tokens.secret
+    with app.state.session_factory() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        assert user is not None, username
+        uid, generation = user.id, user.token_generation
+    token, _ = issue(user_id=uid, secret=key, ttl_seconds=ttl, generation=generation, now=now)
     return token
 
 

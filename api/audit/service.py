@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.common.jsonable import jsonable
 from api.deps import Principal
-from api.middleware import request_id_var
+from api.middleware import client_request_id_var, request_id_var
 from resources_db.base import utcnow
 from resources_db.models import AuditLog
 
@@ -39,6 +39,7 @@ def row(
         "after": jsonable(after) if after is not None else None,
         "at": utcnow(),
         "request_id": request_id_var.get(),
+        "client_request_id": client_request_id_var.get(),
     }
 
 

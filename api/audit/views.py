@@ -24,6 +24,7 @@ class AuditRead(ReadModel):
     after: dict[str, object] | None
     at: str
     request_id: str | None
+    client_request_id: str | None
 
 
 class AuditPage(BaseModel):

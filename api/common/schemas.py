@@ -1,5 +1,6 @@
 """Field types shared by the request and response models of every domain."""
 
+import re
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
@@ -13,7 +14,33 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+
 JurisdictionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{2,32}$")]
 
 
-class WriteModel(BaseModel):
+# C0 controls other than tab, LF and CR, lone surrogates and the two non-characters XML 1.0 forbids: text
+# holding them breaks CAP's XML (api.cap) and terminals reading logs or CSV, and no person types them.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _has_forbidden_characters(value: Any) -> bool:
+    if isinstance(value, str):
+        return FORBIDDEN_CHARACTERS.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_forbidden_characters(k) or _has_forbidden_characters(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_forbidden_characters(v) for v in value)
+    return False
+
+
+class PrintableText(BaseModel):
+    """Control characters in any text field are refused (a 422 naming the field), from JSON or a CSV cell."""
+
+    @field_validator("*")
+    @classmethod
+    def _printable_text(cls, value: Any) -> Any:
+        if _has_forbidden_characters(value):
+            raise ValueError("control characters (other than tab, line feed, carriage return) are not allowed")
+        return value
+
+
+class WriteModel(PrintableText):
     """Request bodies: unknown fields (`status`, `created_by`, ...) are refused, never ignored."""
 
     model_config = ConfigDict(extra="forbid")

@@ -1,8 +1,8 @@
 """Compensation statements: released real dispatches of teams under agreement, priced by `rules`. Read only.
 
 Drill dispatches never cost anything (DESIGN §8): only `drill_id IS NULL`
-rows count. Personnel is the team's current roster size: dispatches keep no
-head count of their own.
+rows count. Personnel is what each dispatch recorded when it was made, never
+the team's current row, which its leader may edit.
 """
 
 from collections import defaultdict
@@ -39,7 +39,7 @@ def _statement(team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.T
         if chosen is None:
             unpriced.append(d.id)
             continue
-        p = rules.price(chosen, rules.billed_hours(d.on_scene_at, d.released_at), team.personnel)
+        p = rules.price(chosen, rules.billed_hours(d.on_scene_at, d.released_at), d.personnel)
         lines.append(
             CompensationLine(
                 dispatch_id=d.id,
@@ -49,7 +49,7 @@ def _statement(team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.T
                 on_scene_at=d.on_scene_at,
                 released_at=d.released_at,
                 billed_hours=p.billed_hours,
-                personnel=team.personnel,
+                personnel=d.personnel,
                 hourly_rate_per_person_cny=chosen.hourly_rate_per_person_cny,
                 callout_fee_cny=chosen.callout_fee_cny,
                 labour_cny=p.labour_cny,

@@ -139,6 +139,7 @@ def create(*, session: Session, principal: Principal, data: DispatchCreate) -> D
     dispatch = Dispatch(
         incident_id=incident.id,
         team_id=team.id,
+        personnel=team.personnel,
         status=DispatchStatus.dispatched,
         mutual_aid_request_id=lending,
         drill_id=incident.drill_id,
@@ -162,6 +163,7 @@ def create(*, session: Session, principal: Principal, data: DispatchCreate) -> D
         drill_id=dispatch.drill_id,
         incident_id=incident.id,
         message=f"dispatched team {team.name} (#{team.id})",
+        team_id=team.id,
     )
     return dispatch
 
@@ -202,5 +204,6 @@ def change_status(
         drill_id=dispatch.drill_id,
         incident_id=dispatch.incident_id,
         message=f"team #{dispatch.team_id} {before.value} → {dispatch.status.value}",
+        team_id=dispatch.team_id,
     )
     return dispatch

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth.permissions import IncidentWriter, Reader
@@ -25,7 +25,7 @@ from api.incidents.schemas import (
     TimelineRead,
 )
 from api.routing import UnitOfWorkRoute
-from resources_db.enums import IncidentStatus, IncidentType, Severity
+from resources_db.enums import IncidentStatus, IncidentType, Role, Severity
 from resources_db.models import Incident, TimelineEntry
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/incidents", tags=["incidents"])
@@ -122,9 +122,13 @@ def transition_incident(
 
 
 @router.get("/{incident_id}/timeline", response_model=TimelinePage)
-def incident_timeline(incident_id: int, session: SessionDep, _: Reader, page: PageDep) -> TimelinePage:
-    """The incident's log, oldest first."""
+def incident_timeline(incident_id: int, session: SessionDep, principal: Reader, page: PageDep) -> TimelinePage:
+    """The incident's log, oldest first; a team leader sees dispatch entries of their own team only."""
     service.get_or_raise(session=session, incident_id=incident_id)
     stmt = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+    if principal.role is Role.team_leader:
+        # Dispatch entries without a team (written before teams were recorded) are nobody's: shown to no leader.
+        not_a_dispatch = and_(TimelineEntry.team_id.is_(None), ~TimelineEntry.kind.startswith("dispatch."))
+        stmt = stmt.where(or_(TimelineEntry.team_id == principal.team_id, not_a_dispatch))
     rows, next_cursor = fetch_page(session, stmt, id_col=TimelineEntry.id, page=page)
     return TimelinePage(items=[TimelineRead.model_validate(t) for t, _ in rows], next_cursor=next_cursor)

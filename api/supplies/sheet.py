@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit
 from api.common import csvio
-from api.common.schemas import Name
+from api.common.schemas import Name, PrintableText
 from api.deps import Principal
 from api.errors import InvalidInput
 from api.supplies import ledger, service
@@ -54,7 +54,7 @@ class RawRow(BaseModel):
     expires_on: str | None = None
 
 
-class SupplyRow(BaseModel):
+class SupplyRow(PrintableText):
     """One typed row; an empty `min_reserve` means 0 and an empty `expires_on` means no expiry."""
 
     id: int | None = Field(None, ge=1)

@@ -11,11 +11,11 @@ from api.changes import record_change
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
-from api.errors import DuplicateEntity, InvalidTransition, NotFound
+from api.errors import DuplicateEntity, Forbidden, InvalidTransition, NotFound
 from api.teams.rules import MANUAL_TRANSITIONS, allowed_manual
 from api.teams.schemas import TeamCreate, TeamStatusChange, TeamUpdate
 from resources_db.capability_bits import mask_of
-from resources_db.enums import Capability, TeamKind, TeamStatus
+from resources_db.enums import Capability, Role, TeamKind, TeamStatus
 from resources_db.models import Jurisdiction, RescueTeam
 
 FIELDS = (
@@ -120,9 +120,22 @@ def create(*, session: Session, principal: Principal, data: TeamCreate) -> Rescu
     return team
 
 
+# What a team leader may change on their own team by PATCH (readiness has its own route, /status). Personnel
+# (what compensation once read), capabilities, base and home jurisdiction (which gates mutual aid) are the desk's.
+LEADER_FIELDS = frozenset({"contact_phone"})
+
+
 def update(*, session: Session, principal: Principal, team: RescueTeam, data: TeamUpdate) -> RescueTeam:
     """Apply the fields given; the version check happens at flush (optimistic lock)."""
     changes = data.model_dump(exclude_unset=True)
+    if principal.role is Role.team_leader:
+        refused = sorted(set(changes) - LEADER_FIELDS)
+        if refused:
+            raise Forbidden(
+                f"a team leader may change only {', '.join(sorted(LEADER_FIELDS))} (and readiness via /status); "
+                f"refused: {', '.join(refused)}",
+                errors=[{"field": f"body.{name}", "message": "not a team leader's to change"} for name in refused],
+            )
     if "home_jurisdiction" in changes:
         require(session, Jurisdiction, changes["home_jurisdiction"], field="body.home_jurisdiction")
     before = snapshot(team)

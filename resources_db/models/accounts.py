@@ -16,4 +16,6 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("rescue_teams.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Signed into every token; raising it (logout, disable, password change) ends all of the user's tokens.
+    token_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

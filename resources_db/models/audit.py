@@ -25,4 +25,6 @@ class AuditLog(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Made by the server for every request; what the client sent as X-Request-ID (validated) kept apart.
     request_id: Mapped[str | None] = mapped_column(String(64))
+    client_request_id: Mapped[str | None] = mapped_column(String(64))

@@ -15,6 +15,8 @@ class Dispatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("rescue_teams.id"), index=True)
+    # People sent, as the team's row said when the dispatch was made: compensation is priced from this.
+    personnel: Mapped[int]
     status: Mapped[DispatchStatus] = mapped_column(
         str_enum(DispatchStatus, "dispatch_status"), default=DispatchStatus.dispatched
     )

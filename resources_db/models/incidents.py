@@ -48,6 +48,8 @@ class TimelineEntry(Base):
     kind: Mapped[str] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(String(500))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The team a dispatch entry concerns: a team leader's view of the timeline keeps only their own team's.
+    team_id: Mapped[int | None]
 
 
 class Escalation(Base):

@@ -41,6 +41,7 @@ from sqlalchemy.pool import NullPool
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from api.auth import keys
 from realtime.client import SituationClient
 from realtime.envelope import topics_for
 from realtime.relay import LOCK_KEY
@@ -97,8 +98,13 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
         time.sleep(interval)
 
 
+# Every API process of a cluster signs with one key, made for this test run.
+CLUSTER_KEY = keys.random_key()
+
+
 def _env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERCP_", "DATABASE_URL", "REDIS_URL"))}
+    env["ERCP_SECRET_KEY"] = CLUSTER_KEY
     env.update(values)
     return env
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.auth import keys
+
 ERCP = str(Path(sys.executable).with_name("ercp"))
 STARTUP_TIMEOUT_S = 20.0
 NEAR = (20.91, 110.09)
@@ -27,6 +29,7 @@ def _free_port() -> int:
 
 def _env(db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERCP_", "DATABASE_URL", "REDIS_URL"))}
+    env["ERCP_SECRET_KEY"] = keys.random_key()
     env["DATABASE_URL"] = f"sqlite:///{db}"
     return env
 

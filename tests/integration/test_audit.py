@@ -46,7 +46,11 @@ def test_each_team_write_has_exactly_one_audit_row_with_actor_role_and_change(
     assert rows[0].after is not None
     assert rows[0].after["personnel"] == 7
     assert (rows[1].before, rows[1].after) == ({"personnel": 7}, {"personnel": 9})
-    assert rows[1].request_id == "req-s8-1"
+    # The server names the request; the client's name for it is kept beside it, never instead of it.
+    assert rows[1].client_request_id == "req-s8-1"
+    assert rows[1].request_id is not None
+    assert len(rows[1].request_id) == 32
+    assert rows[1].request_id != rows[2].request_id
     assert rows[2].before == {"status": "available"}
     assert rows[2].after == {"status": "out_of_service", "note": "pump broken"}
 

@@ -12,7 +12,11 @@ from typing import Any, NamedTuple
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.conftest import World
+from api.auth.passwords import hash_password
+from resources_db.enums import Role
+from resources_db.models import User
+from tests.conftest import PASSWORD, World
+from tests.factories import auth, ok, unique
 
 ALL = frozenset({"admin", "operator", "leader", "observer", "controller"})
 LIBRARY = frozenset({"admin", "operator"})
@@ -33,6 +37,7 @@ class Rule(NamedTuple):
 MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/auth/token"): Rule(PUBLIC, 422),
     ("GET", "/api/v1/auth/me"): Rule(ALL, 200),
+    ("POST", "/api/v1/auth/logout"): Rule(ALL, 204),
     ("GET", "/api/v1/audit"): Rule(ADMIN, 200),
     ("GET", "/api/v1/teams"): Rule(ALL, 200),
     ("POST", "/api/v1/teams"): Rule(LIBRARY, 422),
@@ -110,6 +115,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
 LEADER_OTHER_TEAM_DENIED = {("PATCH", "/api/v1/teams/{team_id}"), ("POST", "/api/v1/teams/{team_id}/status")}
 
 MISSING_ID = "999999"
+# Routes that end the caller's tokens: probed with throwaway users of each role, not the session's tokens.
+ENDS_SESSIONS = {("POST", "/api/v1/auth/logout")}
 
 
 def _fill(path: str, world: World) -> str:
@@ -133,14 +140,37 @@ def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
     assert sorted(MATRIX.keys() - routes) == [], "matrix rows for routes that no longer exist"
 
 
-def test_authorization_matrix_has_no_mismatch(client: TestClient, headers, world: World) -> None:
+def _throwaway_headers(app: FastAPI, client: TestClient, world: World) -> dict[str, dict[str, str]]:
+    """A fresh user per role of the matrix (the leader leads the leader's team), logged in."""
+    out = {}
+    with app.state.session_factory() as s:
+        names = {}
+        for role in ALL:
+            name = unique(f"matrix-{role}")
+            team_id = world.team_id if role == "leader" else None
+            s.add(
+                User(
+                    username=name, password_hash=hash_password(PASSWORD), role=Role(world.users[role]), team_id=team_id
+                )
+            )
+            names[role] = name
+        s.commit()
+    for role, name in names.items():
+        body = ok(client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD}))
+        out[role] = auth(body["access_token"])
+    return out
+
+
+def test_authorization_matrix_has_no_mismatch(app: FastAPI, client: TestClient, headers, world: World) -> None:
     mismatches = []
     probes = 0
+    throwaway = _throwaway_headers(app, client, world)
     for route, rule in sorted(MATRIX.items()):
         method, path = route
         url = _fill(path, world)
         for role in sorted({"anonymous", *ALL}):
-            hdrs = headers[role] if role != "anonymous" else {}
+            by_role = throwaway if route in ENDS_SESSIONS else headers
+            hdrs = by_role[role] if role != "anonymous" else {}
             kwargs: dict[str, Any] = {"json": {}} if method in {"POST", "PATCH"} else {}
             r = client.request(method, url, headers=hdrs, **kwargs)
             probes += 1

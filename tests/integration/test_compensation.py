@@ -256,3 +256,29 @@ def test_team_leaders_and_drill_controllers_cannot_read_compensation(client: Tes
     for role in ("leader", "controller"):
         assert client.get(URL, params={"month": "2024-03"}, headers=headers[role]).status_code == 403, role
         assert client.get("/api/v1/agreements", headers=headers[role]).status_code == 403, role
+
+
+def test_a_statement_is_priced_from_the_personnel_sent_not_the_teams_current_row(
+    client: TestClient, headers, tokens, app
+) -> None:
+    """The issue's reproduction: one PATCH personnel=10000 turned 850.00 into 125,100.00 CNY."""
+    op = tokens["operator"]
+    team = make_team(client, op, kind="social", personnel=6)
+    make_agreement(client, tokens["admin"], team["id"], hourly_rate_per_person_cny="50.00", callout_fee_cny="250.00")
+    incident = real_incident(client, op)
+    times = ("2023-05-02T01:00:00Z", "2023-05-02T01:00:00Z", "2023-05-02T03:00:00Z")
+    _released(client, app, op, incident["id"], team["id"], times)
+    params = {"month": "2023-05", "team_id": team["id"]}
+    before = ok(client.get(URL, params=params, headers=headers["operator"]))["statements"][0]
+    assert before["total_cny"] == "850.00"  # 250 + 2 h × 6 × 50
+    current = ok(client.get(f"/api/v1/teams/{team['id']}", headers=headers["operator"]))
+    grown = client.patch(
+        f"/api/v1/teams/{team['id']}",
+        json={"personnel": 10000},
+        headers={**headers["operator"], "If-Match": f'"{current["version"]}"'},
+    )
+    assert grown.status_code == 200, grown.text  # the desk may correct the roster; past dispatches keep theirs
+    after = ok(client.get(URL, params=params, headers=headers["operator"]))["statements"][0]
+    print(f"compensation_after_roster_change: before={before['total_cny']} after={after['total_cny']}")
+    assert after == before
+    assert after["lines"][0]["personnel"] == 6

@@ -3,9 +3,13 @@
 from collections.abc import Iterator
 
 import httpx
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from tests.factories import ok, team_body
+from resources_db.models import AuditLog
+from tests.factories import ok, team_body, unique
 
 LIMIT = 1024 * 1024
 PROBLEM = "application/problem+json"
@@ -82,9 +86,40 @@ def test_wrong_password_is_refused(client: TestClient) -> None:
     assert "access_token" not in r.json()
 
 
-def test_request_id_is_echoed(client: TestClient) -> None:
-    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+def test_request_ids_are_the_servers_and_a_clients_own_is_echoed_apart(client: TestClient) -> None:
+    answer = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert len(answer.headers["x-request-id"]) == 32
+    assert answer.headers["x-request-id"] != "abc-123"
+    assert answer.headers["x-client-request-id"] == "abc-123"
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
+    assert "x-client-request-id" not in client.get("/healthz").headers
+
+
+@pytest.mark.parametrize(
+    "sent", [b"a b", b"x" * 65, b'forged"audit', "é".encode()], ids=["space", "too-long", "quote", "non-ascii"]
+)
+def test_a_client_request_id_that_is_not_a_plain_token_is_dropped(
+    app: FastAPI, client: TestClient, tokens, sent: bytes
+) -> None:
+    body = {"title": unique("rid"), "type": "fire", "lat": 20.92, "lon": 110.09}
+    r = client.post(
+        "/api/v1/incidents",
+        json=body,
+        headers={b"Authorization": f"Bearer {tokens['operator']}".encode(), b"X-Request-ID": sent},
+    )
+    assert r.status_code == 201, r.text
+    assert "x-client-request-id" not in r.headers
+    with app.state.session_factory() as s:
+        rows = s.scalars(select(AuditLog).where(AuditLog.request_id == r.headers["x-request-id"])).all()
+    assert rows  # the incident's audit rows carry the server's id
+    assert {row.client_request_id for row in rows} == {None}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/incidents", "/api/v1/auth/me", "/api/v1/nowhere", "/healthz"])
+def test_answers_are_nosniff_and_no_store(client: TestClient, headers, path: str) -> None:
+    r = client.get(path, headers=headers["observer"])
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"
 
 
 def test_health_readiness_and_docs(client: TestClient) -> None:

@@ -133,3 +133,44 @@ def test_extra_field_in_team_patch_is_422_and_nothing_changed(
     assert row_counts(app) == before
     now = ok(client.get(url, headers=headers["operator"]))
     assert (now["personnel"], now["status"], now["version"]) == (team["personnel"], team["status"], team["version"])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"personnel": 10000},
+        {"capabilities": ["hazmat"]},
+        {"base_lat": 20.5, "base_lon": 110.0},
+        {"home_jurisdiction": "baisha"},
+        {"name": "renamed-by-leader"},
+        {"agreement_id": 1},
+        {"contact_phone": "0759-1234567", "personnel": 11},
+    ],
+    ids=["personnel", "capabilities", "base", "home", "name", "agreement", "phone-and-personnel"],
+)
+def test_leader_may_not_patch_anything_but_contact_fields_on_their_own_team(
+    app: FastAPI, client: TestClient, headers, world: World, change: dict[str, Any]
+) -> None:
+    url = f"/api/v1/teams/{world.team_id}"
+    team = ok(client.get(url, headers=headers["leader"]))
+    before = row_counts(app)
+    r = client.patch(url, json=change, headers={**headers["leader"], "If-Match": f'"{team["version"]}"'})
+    refused = {f.removeprefix("body.") for f in error_fields(assert_problem(r, 403))}
+    assert refused == set(change) - {"contact_phone"}
+    assert row_counts(app) == before
+    assert ok(client.get(url, headers=headers["operator"])) == team
+
+
+def test_leader_updates_their_own_teams_contact_phone(client: TestClient, headers, world: World) -> None:
+    url = f"/api/v1/teams/{world.team_id}"
+    team = ok(client.get(url, headers=headers["leader"]))
+    phone = "0759-" + str(team["version"]).zfill(7)
+    r = client.patch(
+        url, json={"contact_phone": phone}, headers={**headers["leader"], "If-Match": f'"{team["version"]}"'}
+    )
+    after = ok(r)
+    assert (after["contact_phone"], after["personnel"], after["version"]) == (
+        phone,
+        team["personnel"],
+        team["version"] + 1,
+    )

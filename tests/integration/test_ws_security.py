@@ -145,6 +145,9 @@ def test_a_team_leader_may_follow_their_own_team_only(live: Live) -> None:
 def test_a_bad_query_is_closed_4400(live: Live) -> None:
     assert rejected(live, mint(live.app, "observer"), topics="secrets") == ([], 4400)
     assert rejected(live, mint(live.app, "observer"), since="-1") == ([], 4400)
+    # str.isdigit() accepts a superscript two; int() does not: once a 500 at the handshake.
+    assert rejected(live, mint(live.app, "observer"), since="²") == ([], 4400)
+    assert rejected(live, mint(live.app, "observer"), drill_id="١") == ([], 4400)
 
 
 def _user(live: Live) -> str:

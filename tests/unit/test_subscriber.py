@@ -199,3 +199,17 @@ def test_stop_cancels_a_waiting_writer() -> None:
         assert sock.sent == []
 
     asyncio.run(main())
+
+
+def test_a_team_leaders_feed_keeps_dispatch_events_of_their_own_team_only() -> None:
+    sock = Socket()
+    leader = Subscriber(frozenset({"dispatches", "teams", "incident:9"}), None, sock.send, sock.close, only_team=4)
+    own = event("dispatch.created", {"id": 1, "incident_id": 9, "team_id": 4})
+    other = event("dispatch.status_changed", {"id": 2, "incident_id": 9, "team_id": 5})
+    other_team_status = event("team.status_changed", {"id": 5, "status": "dispatched"})
+    assert leader.wants(own)
+    assert not leader.wants(other)  # neither under `dispatches` nor under `incident:9`
+    assert leader.wants(other_team_status)  # team readiness is public, as GET /teams is
+    everyone = subscriber({"dispatches"})
+    assert everyone.wants(own)
+    assert everyone.wants(other)
