@@ -152,6 +152,9 @@ class IncidentSpec(Strict):
     serious_injuries: Count = 0
     missing: Count = 0
     direct_loss_cny: Annotated[int, Field(ge=0, le=10**13)] = 0
+    supplies: dict[Key, Annotated[int, Field(ge=1, le=1_000_000)]] = Field(
+        default_factory=dict, description="supplies the players should reserve beyond the emergency plan's"
+    )
 
 
 class IncidentReport(InjectBase):

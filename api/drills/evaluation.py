@@ -261,10 +261,12 @@ def objective_results(
         counts = {k: sum(a["outcome"] == k for a in mine) for k in ("met", "late", "missed", "pending")}
         measure = objective["measure"]
         achieved: bool | None
+        simulated_value = None
         if measure.get("interval"):
             target = {"within_s": float(measure["within_s"]), "share": float(measure["share"])}
             summary = summarize(interval_samples_for(intervals, measure["interval"]), target)
             achieved, value = summary["met"], summary["players"]["within"]
+            simulated_value = summary["simulated"]["within"]
         else:
             decided = counts["met"] + counts["late"] + counts["missed"]
             value = round(counts["met"] / decided, 4) if decided else None
@@ -277,6 +279,7 @@ def objective_results(
                 "actions": counts,
                 "contingencies_fired": [i for i in fired if objective["id"] in plan[i].get("objectives", [])],
                 "measured": value,
+                "measured_simulated": simulated_value,  # shown apart, never rated
                 "achieved": achieved,
             }
         )

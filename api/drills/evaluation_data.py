@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.common.jsonable import jsonable
 from api.drills import evaluation
 from resources_db.base import utcnow
-from resources_db.enums import DrillStatus
+from resources_db.enums import DrillStatus, IncidentStatus
 from resources_db.models import (
     AuditLog,
     Dispatch,
@@ -23,9 +23,12 @@ from resources_db.models import (
 
 def facts(*, session: Session, drill: Drill) -> evaluation.Facts:
     """Everything the evaluation reads about one drill."""
-    incidents = dict(
-        session.execute(select(Incident.id, Incident.reported_at).where(Incident.drill_id == drill.id)).all()
-    )
+    rows = session.execute(
+        select(Incident.id, Incident.reported_at, Incident.status).where(Incident.drill_id == drill.id)
+    ).all()
+    incidents = {r.id: r.reported_at for r in rows}
+    # A dismissed report (a duplicate, a false alarm) is no accident: its reporting steps are not judged.
+    reportable = [r.id for r in rows if r.status is not IncidentStatus.dismissed]
     entries = [
         evaluation.Entry(t.incident_id, t.at, t.actor, t.kind, ((t.data or {}).get("after") or {}))
         for t in session.scalars(
@@ -76,7 +79,7 @@ def facts(*, session: Session, drill: Drill) -> evaluation.Facts:
             e.reported_at,
             e.reported_by,
         )
-        for e in session.scalars(select(Escalation).where(Escalation.incident_id.in_(incidents)))
+        for e in session.scalars(select(Escalation).where(Escalation.incident_id.in_(reportable)))
     ]
     injects = [
         evaluation.Delivered(i.inject, i.kind, i.planned_s, i.delivered_at, i.incident_id)
