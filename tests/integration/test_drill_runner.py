@@ -317,3 +317,78 @@ def test_ctrl_c_mid_drill_ends_the_drill_and_leaves_nothing_half_written(demo_ur
     )
     assert late.status_code == 422  # the drill takes no more exercise data
     api.close()
+
+
+def test_with_human_operators_the_runner_plays_only_callers_and_team_leaders(demo_url: str) -> None:
+    """`--operators human`: a person (here the test, signed in as `operator`) verifies and dispatches."""
+    result: list[Outcome] = []
+    runner = threading.Thread(target=lambda: result.append(_run_human(demo_url)), name="human-mode-runner", daemon=True)
+    runner.start()
+    person = _api(demo_url, "operator")
+    deadline = time.monotonic() + 20
+    incident = None
+    while incident is None and time.monotonic() < deadline:
+        running = person.get("/drills", status="running")["items"]
+        mine = [d for d in running if d["operators"] == "human"]
+        found = person.get("/incidents", drill_id=mine[-1]["id"])["items"] if mine else []
+        incident = found[0] if found else None
+        time.sleep(0.05)
+    assert incident is not None, "the runner reported nothing"
+    person.post(f"/incidents/{incident['id']}/transitions", {"status": "verified"})
+    rec = person.get(f"/incidents/{incident['id']}/recommendations")
+    team_id = rec["proposed"]["team_ids"][0]
+    dispatch = person.post("/dispatches", {"incident_id": incident["id"], "team_id": team_id}, key="human-1")
+    runner.join(60)
+    assert result, "the runner did not finish"
+    ev = person.get(f"/drills/{result[0].drill_id}/evaluation")
+    actions = {(a["inject"], a["action"]): a for a in ev["expected_actions"]}
+    assert actions[("I1", "verify")]["actor"] == "operator"
+    assert actions[("I1", "verify")]["simulated"] is False
+    assert actions[("I2", "dismiss")]["outcome"] == "missed"  # nobody at the board dismissed the duplicate
+    call = ev["intervals"]["call_processing"]
+    assert call["players"]["n"] == 1
+    assert call["simulated"]["n"] == 0
+    assert call["met"] is not None  # players are rated
+    ack = [s for s in ev["intervals"]["acknowledge"]["samples"] if s["dispatch_id"] == dispatch["id"]]
+    assert len(ack) == 1
+    assert ack[0]["simulated"] is True  # the simulated team leader acknowledged the person's dispatch
+    person.close()
+
+
+def _run_human(base: str) -> Outcome:
+    api = _api(base)
+    try:
+        scenario = scenario_file.parse(SHORT)
+        return run(scenario, api, name="human", speed=SPEED, seed=1, operators="human", out=io.StringIO())
+    finally:
+        api.close()
+
+
+def test_evaluator_entries_are_marked_as_theirs_and_the_report_stands_alone(demo_url: str, tmp_path: Path) -> None:
+    from drills.report import write_report
+
+    outcome = _run_short(demo_url, seed=9)
+    api = _api(demo_url)
+    path = f"/drills/{outcome.drill_id}/evaluation"
+    bad = api.http.patch(f"/api/v1{path}", json={"ratings": {"O9": "P"}})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert api.get(path)["evaluator"] is None  # the refused entry changed nothing
+    entry = {
+        "ratings": {"O1": "S", "O2": "M"},
+        "strengths": ["the duplicate was recognised"],
+        "problems": ["supplies reserved late"],
+        "improvements": [
+            {"issue": "late supplies", "action": "pre-book apparatus", "owner": "depot", "due": "2027-01-31"}
+        ],
+    }
+    answer = api.call("PATCH", path, json=entry).json()
+    assert answer["evaluator"]["ratings"] == {"O1": "S", "O2": "M"}
+    assert answer["evaluator"]["entered_by"] == "controller"
+    report = write_report(api, outcome.drill_id, tmp_path).read_text(encoding="utf-8")
+    assert "pre-book apparatus" in report
+    assert "entered by the evaluator" in report.lower()
+    assert report.count('src="data:image/png;base64,') == 3
+    assert "http://" not in report
+    assert "https://" not in report
+    api.close()
