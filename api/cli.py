@@ -195,6 +195,14 @@ def _users_set_password(args: argparse.Namespace) -> int:
     return done
 
 
+def _drill(args: argparse.Namespace) -> int:
+    # The drills package is a client of the API (import-linter keeps api from importing it): run it as its own
+    # process, exactly as `python -m drills` would be run against a deployed server.
+    import subprocess
+
+    return subprocess.call([sys.executable, "-m", "drills", *args.drill_args])  # noqa: S603 (our own module)
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -224,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("housekeeping", help="remove expired idempotency keys (run daily, e.g. from cron)").set_defaults(
         func=_housekeeping
     )
+    drill = sub.add_parser(
+        "drill",
+        help="run a scenario or write a drill report (python -m drills; `ercp drill run -h` for options)",
+        add_help=False,
+    )
+    drill.add_argument("drill_args", nargs=argparse.REMAINDER)
+    drill.set_defaults(func=_drill)
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
     create = users.add_parser("create", help="create a user (password from ERCP_NEW_USER_PASSWORD or a prompt)")
     create.add_argument("username")

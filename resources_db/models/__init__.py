@@ -4,7 +4,7 @@ from resources_db.models.accounts import User
 from resources_db.models.audit import AuditLog
 from resources_db.models.cooperation import MutualAidRequest, ServiceAgreement
 from resources_db.models.dispatches import Allocation, Dispatch
-from resources_db.models.drills import Drill
+from resources_db.models.drills import Drill, DrillInject
 from resources_db.models.hazards import EmergencyPlan, HazardSource
 from resources_db.models.idempotency import IdempotencyKey
 from resources_db.models.incidents import Escalation, Incident, TimelineEntry
@@ -19,6 +19,7 @@ __all__ = [
     "Depot",
     "Dispatch",
     "Drill",
+    "DrillInject",
     "EmergencyPlan",
     "Escalation",
     "EventLogMeta",
