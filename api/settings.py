@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     ws_queue_size: int = Field(1000, alias="ERCP_WS_QUEUE_SIZE", ge=10)
     ws_auth_timeout_seconds: float = Field(5.0, alias="ERCP_WS_AUTH_TIMEOUT_SECONDS", gt=0)
     ws_revalidate_seconds: float = Field(30.0, alias="ERCP_WS_REVALIDATE_SECONDS", gt=0)
-    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:8501", "http://127.0.0.1:8501"], alias="ERCP_ALLOWED_ORIGINS"
+    )
     # Recommendation (api.recommendations): search radius and the ETA model of api.rules.recommend.EtaParams.
     recommend_radius_km: PositiveFloat = Field(80.0, alias="ERCP_RECOMMEND_RADIUS_KM", le=500)
     road_factor: float = Field(1.3, alias="ERCP_ROAD_FACTOR", ge=1.0, le=5.0)
