@@ -1,9 +1,13 @@
-"""`ercp` command line: serve, migrate, seed-demo, demo, users create|disable|enable|set-password."""
+"""`ercp` command line: serve, migrate, seed-demo, demo, board, drill, users create|disable|enable|set-password."""
 
 import argparse
 import getpass
+import importlib.util
 import os
+import signal
+import subprocess
 import sys
+from pathlib import Path
 
 from api.settings import get_settings
 
@@ -72,6 +76,46 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def board_command(*, host: str, port: int) -> list[str]:
+    """The command that runs the Streamlit board (a separate process: the API never imports the board)."""
+    spec = importlib.util.find_spec("dashboard")
+    if spec is None or spec.origin is None:
+        raise SystemExit("the dashboard package is not installed")
+    app = Path(spec.origin).with_name("app.py")
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+
+
+def _board_env(api_url: str) -> dict[str, str]:
+    return {**os.environ, "ERCP_API_URL": api_url}
+
+
+def _board(args: argparse.Namespace) -> int:
+    api_url = args.api or os.environ.get("ERCP_API_URL", "http://127.0.0.1:8000")
+    cmd = board_command(host=args.host, port=args.port)
+    print(f"board on http://{args.host}:{args.port} (API {api_url})", flush=True)
+    return subprocess.call(cmd, env=_board_env(api_url))  # noqa: S603 (our own interpreter and app path)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from api.auth import keys
 
@@ -80,26 +124,47 @@ def _demo(args: argparse.Namespace) -> int:
     if keys.problem(os.environ.get("ERCP_SECRET_KEY")) is not None:
         os.environ["ERCP_SECRET_KEY"] = keys.random_key()
         get_settings.cache_clear()
-    _migrate(args)
-    _seed_demo(args)
     password = os.environ.get("ERCP_DEMO_PASSWORD", "demo")
     base = f"http://{args.host}:{args.port}"
+    board_url = f"http://{args.board_host}:{args.board_port}"
+    # The board's browser tabs open the API's websocket: their origin must be on the allow-list.
+    origins = {board_url, f"http://localhost:{args.board_port}", f"http://127.0.0.1:{args.board_port}"}
+    os.environ.setdefault("ERCP_ALLOWED_ORIGINS", "[" + ",".join(f'"{o}"' for o in sorted(origins)) + "]")
+    get_settings.cache_clear()
+    _migrate(args)
+    _seed_demo(args)
     print(
         "\n".join(
             [
                 "",
                 "Leizhou emergency response command platform (demo, embedded SQLite, synthetic coordinates)",
+                f"  board     {board_url}",
+                f"  wall      {board_url}/?wall=1  (sign in as observer; read-only, dark, large type)",
                 f"  API       {base}/api/v1",
                 f"  API docs  {base}/docs",
                 f"  logins    admin / operator / observer / controller (drill controller), password '{password}'",
                 "            team leaders: leader-001 ... (one per team), same password",
-                f"  try       curl -s -X POST {base}/api/v1/auth/token -d 'username=operator&password={password}'",
+                "  stop      Ctrl-C stops both",
                 "",
             ]
         ),
         flush=True,
     )
-    return _serve(args)
+    # uvicorn re-raises the signal that stopped it; with SIGTERM's default action that would end this process
+    # before the `finally` below, leaving the board running. As SystemExit it unwinds and stops the board too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    board = subprocess.Popen(  # noqa: S603 (our own interpreter and app path)
+        board_command(host=args.board_host, port=args.board_port), env=_board_env(base)
+    )
+    try:
+        return _serve(args)
+    finally:
+        board.terminate()
+        try:
+            board.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            board.kill()
+            board.wait(timeout=10)
 
 
 def _password_refusal(password: str, role: str | None) -> str | None:
@@ -226,7 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
     demo = sub.add_parser("demo", help="migrate, load demo data, print the URLs and logins, serve")
     server_args(demo)
+    demo.add_argument("--board-host", default="127.0.0.1")
+    demo.add_argument("--board-port", type=int, default=8501)
     demo.set_defaults(func=_demo)
+    board = sub.add_parser("board", help="run the situation board (Streamlit) against an API")
+    board.add_argument("--host", default="127.0.0.1")
+    board.add_argument("--port", type=int, default=8501)
+    board.add_argument("--api", help="the API's base URL (default: ERCP_API_URL, else http://127.0.0.1:8000)")
+    board.set_defaults(func=_board)
     sub.add_parser("migrate", help="upgrade the database schema to head").set_defaults(func=_migrate)
     sub.add_parser("seed-demo", help="load the Leizhou demo data (idempotent)").set_defaults(func=_seed_demo)
     sub.add_parser("housekeeping", help="remove expired idempotency keys (run daily, e.g. from cron)").set_defaults(

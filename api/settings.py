@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     ws_max_pending_auth: int = Field(100, alias="ERCP_WS_MAX_PENDING_AUTH", ge=1)
     # A client whose socket takes longer than this to accept one frame is dropped (it stopped reading).
     ws_send_timeout_seconds: float = Field(10.0, alias="ERCP_WS_SEND_TIMEOUT_SECONDS", gt=0)
-    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8501"], alias="ERCP_ALLOWED_ORIGINS")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:8501", "http://127.0.0.1:8501"], alias="ERCP_ALLOWED_ORIGINS"
+    )
     # Recommendation (api.recommendations): search radius and the ETA model of api.rules.recommend.EtaParams.
     recommend_radius_km: PositiveFloat = Field(80.0, alias="ERCP_RECOMMEND_RADIUS_KM", le=500)
     road_factor: float = Field(1.3, alias="ERCP_ROAD_FACTOR", ge=1.0, le=5.0)
