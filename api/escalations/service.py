@@ -9,8 +9,10 @@ from api.changes import record_change
 from api.common import exercise
 from api.deps import Principal
 from api.errors import Conflict, NotFound
+from api.incidents import escalation_steps
 from api.rules.reporting import is_late
 from resources_db.base import utcnow
+from resources_db.enums import EscalationKind
 from resources_db.models import Escalation, Incident
 
 
@@ -27,15 +29,15 @@ def get_or_raise(*, session: Session, escalation_id: int) -> tuple[Escalation, I
 def filtered(
     *, incident_id: int | None, due_before: datetime | None, late: bool | None, open_only: bool, now: datetime
 ) -> Select[Escalation, int | None]:
-    """Steps joined to their incident; `late` counts overdue unreported steps as late too."""
+    """Steps joined to their incident; `late` counts overdue open steps as late too (withdrawn ones owe nothing)."""
     stmt = select(Escalation, Incident.drill_id).join(Incident, Incident.id == Escalation.incident_id)
     if incident_id is not None:
         stmt = stmt.where(Escalation.incident_id == incident_id)
     if due_before is not None:
         stmt = stmt.where(Escalation.due_at < due_before)
     if open_only:
-        stmt = stmt.where(Escalation.reported_at.is_(None))
-    overdue = and_(Escalation.reported_at.is_(None), Escalation.due_at < now)
+        stmt = stmt.where(Escalation.reported_at.is_(None), Escalation.withdrawn_at.is_(None))
+    overdue = and_(Escalation.reported_at.is_(None), Escalation.withdrawn_at.is_(None), Escalation.due_at < now)
     if late is True:
         stmt = stmt.where(or_(Escalation.late.is_(True), overdue))
     elif late is False:
@@ -50,6 +52,8 @@ def report(
     exercise.guard_role(principal, incident.drill_id)
     if escalation.reported_at is not None:
         raise Conflict(f"escalation {escalation.id} was already reported at {escalation.reported_at.isoformat()}")
+    if escalation.withdrawn_at is not None:
+        raise Conflict(f"escalation {escalation.id} was withdrawn at {escalation.withdrawn_at.isoformat()}")
     now = utcnow()
     escalation.reported_at = now
     escalation.reported_by = principal.username
@@ -79,4 +83,8 @@ def report(
         incident_id=incident.id,
         message=f"{escalation.kind.value} to {escalation.level.value} reported" + (" LATE" if escalation.late else ""),
     )
+    if escalation.kind is EscalationKind.report:
+        escalation_steps.rechain(session=session, principal=principal, incident=incident)
+    elif escalation.kind is EscalationKind.follow_up:
+        escalation_steps.on_follow_up_filed(session=session, principal=principal, incident=incident, filed=escalation)
     return escalation
