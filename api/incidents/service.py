@@ -354,6 +354,19 @@ def apply_missing_rule(*, session: Session, incident: Incident, now: datetime | 
     return True
 
 
+def regrade_long_missing(*, session: Session, now: datetime | None = None) -> list[int]:
+    """Housekeeping: apply the missing-persons rule to every open incident with persons missing; the re-graded ids."""
+    now = now or utcnow()
+    open_with_missing = select(Incident).where(
+        Incident.missing > 0, Incident.status.not_in((IncidentStatus.closed, IncidentStatus.dismissed))
+    )
+    return [
+        i.id
+        for i in session.scalars(open_with_missing).all()
+        if apply_missing_rule(session=session, incident=i, now=now)
+    ]
+
+
 def _require_not_duplicate(incident: Incident) -> None:
     if incident.duplicate_of is not None:
         raise Conflict(f"incident {incident.id} was closed as a duplicate of incident {incident.duplicate_of}")
