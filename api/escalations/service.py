@@ -1,6 +1,7 @@
 """Reporting steps: list them by deadline, record that one was reported (and whether late)."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from api.changes import record_change
 from api.common import exercise
 from api.deps import Principal
 from api.errors import Conflict, NotFound
+from api.escalations import document, facts
 from api.incidents import escalation_steps
 from api.rules.reporting import is_late
 from resources_db.base import utcnow
@@ -45,10 +47,28 @@ def filtered(
     return stmt
 
 
+def draft(*, session: Session, escalation: Escalation, incident: Incident) -> dict[str, Any]:
+    """The step's art. 12 document: as filed once filed (never rendered again), else a fresh draft."""
+    if escalation.document is not None:
+        return {
+            **escalation.document,
+            "filed": True,
+            "filed_at": escalation.reported_at,
+            "filed_by": escalation.reported_by,
+        }
+    return document.render(facts.gather(session, escalation, incident))
+
+
 def report(
-    *, session: Session, principal: Principal, escalation: Escalation, incident: Incident, note: str | None
+    *,
+    session: Session,
+    principal: Principal,
+    escalation: Escalation,
+    incident: Incident,
+    note: str | None,
+    completions: dict[int, str] | None = None,
 ) -> Escalation:
-    """Record the report; a report after the due time is flagged late (迟报)."""
+    """Record the report with the document as sent; a report after the due time is flagged late (迟报)."""
     exercise.guard_role(principal, incident.drill_id)
     if escalation.reported_at is not None:
         raise Conflict(f"escalation {escalation.id} was already reported at {escalation.reported_at.isoformat()}")
@@ -59,6 +79,7 @@ def report(
     escalation.reported_by = principal.username
     escalation.late = is_late(escalation.due_at, now)
     escalation.note = note
+    escalation.document = document.render(facts.gather(session, escalation, incident), completions)
     session.flush()
     data = {
         "id": escalation.id,
