@@ -305,6 +305,9 @@ def update(
         old_near_miss=old_near_miss,
         casualties_changed=casualties_changed,
     )
+    if incident.severity != old_severity or incident.near_miss != old_near_miss:
+        # A grade that now needs follow-ups (or a final report) starts them as a status change would.
+        escalation_steps.on_status(session=session, principal=principal, incident=incident)
     return incident
 
 
@@ -351,6 +354,7 @@ def apply_missing_rule(*, session: Session, incident: Incident, now: datetime | 
         old_near_miss=old_near_miss,
         casualties_changed=False,
     )
+    escalation_steps.on_status(session=session, principal=SYSTEM, incident=incident, now=now)
     return True
 
 

@@ -10,10 +10,14 @@ from api.rules.reporting import (
     Step,
     chain_for,
     extend_chain,
+    final_step,
+    follow_up_interval,
+    follow_up_step,
     investigation_due,
     is_late,
     is_overdue,
     levels_for,
+    next_follow_up_due,
     rechain,
     supplementary_needed,
     supplementary_step,
@@ -184,3 +188,27 @@ NAIVE = datetime(2025, 7, 1, 9, 30)
 def test_naive_datetimes_are_rejected(call):
     with pytest.raises(ValueError, match="timezone-aware"):
         call()
+
+
+@pytest.mark.parametrize(
+    ("severity", "near_miss", "hours"),
+    [
+        (Severity.ordinary, False, None),
+        (Severity.ordinary, True, 24),
+        (Severity.major, False, 24),
+        (Severity.major, True, 24),
+        (Severity.serious, False, 12),
+        (Severity.especially_serious, True, 12),
+    ],
+)
+def test_follow_up_cadence(severity: Severity, near_miss: bool, hours: int | None) -> None:
+    interval = follow_up_interval(severity, near_miss)
+    assert interval == (None if hours is None else timedelta(hours=hours))
+
+
+def test_follow_ups_are_numbered_on_the_cadence_clock_and_end_with_a_final_report() -> None:
+    first = follow_up_step(1, at(12))
+    assert (first.level, first.kind, first.sequence, first.due_at) == (C, EscalationKind.follow_up, 1, at(12))
+    assert next_follow_up_due(first.due_at, timedelta(hours=12)) == at(24)
+    final = final_step(at(30), timedelta(hours=24))
+    assert (final.kind, final.due_at, final.sequence) == (EscalationKind.final, at(54), None)
