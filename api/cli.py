@@ -39,14 +39,18 @@ def _seed_demo(_: argparse.Namespace) -> int:
 
 def _housekeeping(_: argparse.Namespace) -> int:
     from api.common.idempotency import purge_expired
+    from api.incidents.service import regrade_long_missing
     from resources_db.engine import make_engine, make_session_factory
 
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
     with make_session_factory(engine)() as session:
         purged = purge_expired(session)
+        regraded = regrade_long_missing(session=session) if settings.missing_counts_as_dead else []
         session.commit()
     engine.dispose()
     print(f"expired idempotency keys removed: {purged}", flush=True)
+    print(f"incidents re-graded for persons still missing: {len(regraded)}", flush=True)
     return 0
 
 
@@ -301,9 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     board.set_defaults(func=_board)
     sub.add_parser("migrate", help="upgrade the database schema to head").set_defaults(func=_migrate)
     sub.add_parser("seed-demo", help="load the Leizhou demo data (idempotent)").set_defaults(func=_seed_demo)
-    sub.add_parser("housekeeping", help="remove expired idempotency keys (run daily, e.g. from cron)").set_defaults(
-        func=_housekeeping
-    )
+    sub.add_parser(
+        "housekeeping",
+        help="drop expired idempotency keys, re-grade for long-missing persons (daily, e.g. from cron)",
+    ).set_defaults(func=_housekeeping)
     drill = sub.add_parser(
         "drill",
         help="run a scenario or write a drill report (python -m drills; `ercp drill run -h` for options)",

@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     cap_sender_name: str = Field("雷州市应急管理局 Leizhou Emergency Management Bureau", alias="ERCP_CAP_SENDER_NAME")
     cap_area_radius_km: PositiveFloat = Field(1.0, alias="ERCP_CAP_AREA_RADIUS_KM", le=1000)
 
+    # Possible duplicates of a new report (api.rules.duplicates): open incidents this near, this close in time.
+    duplicate_radius_m: PositiveFloat = Field(500.0, alias="ERCP_DUPLICATE_RADIUS_M", le=50_000)
+    duplicate_window_minutes: PositiveFloat = Field(30.0, alias="ERCP_DUPLICATE_WINDOW_MINUTES", le=24 * 60)
+    # Persons missing past 30 days (7 for road traffic and fire) count as dead and re-grade the incident
+    # (the work-safety regulator's 2013 rules; api.rules.casualties). On by default.
+    missing_counts_as_dead: bool = Field(True, alias="ERCP_MISSING_COUNTS_AS_DEAD")
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -158,6 +158,8 @@ class EscalationLevel(StrEnum):
 class EscalationKind(StrEnum):
     report = "report"
     supplementary = "supplementary"
+    follow_up = "follow_up"
+    final = "final"
 
 
 class MutualAidStatus(StrEnum):

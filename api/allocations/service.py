@@ -98,6 +98,7 @@ def _record(session: Session, principal: Principal, alloc: Allocation, before: A
         "incident_id": alloc.incident_id,
         "status": alloc.status,
         "quantity": alloc.quantity,
+        "quantity_returned": alloc.quantity_returned,
     }
     record_change(
         session,
@@ -170,6 +171,8 @@ def advance(
         back = q if returned is None else returned
         _stock_update(session, alloc.supply_item_id, on_hand=back)
         _ledger(session, alloc, back, MovementReason.return_, principal.username, note)
+    if to is A.returned:
+        alloc.quantity_returned = q if returned is None else returned
     before = alloc.status
     alloc.status = to
     session.flush()

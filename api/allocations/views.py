@@ -65,41 +65,53 @@ def get_allocation(allocation_id: int, session: SessionDep, _: Reader, response:
 
 
 def _advance(
-    session: SessionDep, principal: Principal, allocation_id: int, to: AllocationStatus, data: AllocationReturn
+    session: SessionDep,
+    principal: Principal,
+    allocation_id: int,
+    to: AllocationStatus,
+    data: AllocationReturn,
+    response: Response,
 ) -> AllocationRead:
     a = service.get_or_raise(session=session, allocation_id=allocation_id)
     service.advance(session=session, principal=principal, alloc=a, to=to, returned=data.quantity, note=data.note)
     session.commit()
+    set_etag(response, a.version)
     return AllocationRead.model_validate(a)
 
 
 @router.post("/{allocation_id}/issue", response_model=AllocationRead)
 def issue_allocation(
-    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator
+    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator, response: Response
 ) -> AllocationRead:
     """Hand the reserved stock out: it leaves the depot (ledger `allocate`)."""
-    return _advance(session, principal, allocation_id, AllocationStatus.issued, AllocationReturn(note=data.note))
+    return _advance(
+        session, principal, allocation_id, AllocationStatus.issued, AllocationReturn(note=data.note), response
+    )
 
 
 @router.post("/{allocation_id}/return", response_model=AllocationRead)
 def return_allocation(
-    allocation_id: int, data: AllocationReturn, session: SessionDep, principal: Allocator
+    allocation_id: int, data: AllocationReturn, session: SessionDep, principal: Allocator, response: Response
 ) -> AllocationRead:
     """Issued stock comes back (all, or `quantity` of it): ledger `return`."""
-    return _advance(session, principal, allocation_id, AllocationStatus.returned, data)
+    return _advance(session, principal, allocation_id, AllocationStatus.returned, data, response)
 
 
 @router.post("/{allocation_id}/consume", response_model=AllocationRead)
 def consume_allocation(
-    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator
+    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator, response: Response
 ) -> AllocationRead:
     """Issued stock was used up; the allocation is closed (it left the depot at issue)."""
-    return _advance(session, principal, allocation_id, AllocationStatus.consumed, AllocationReturn(note=data.note))
+    return _advance(
+        session, principal, allocation_id, AllocationStatus.consumed, AllocationReturn(note=data.note), response
+    )
 
 
 @router.post("/{allocation_id}/cancel", response_model=AllocationRead)
 def cancel_allocation(
-    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator
+    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator, response: Response
 ) -> AllocationRead:
     """Release a reservation that was never issued."""
-    return _advance(session, principal, allocation_id, AllocationStatus.cancelled, AllocationReturn(note=data.note))
+    return _advance(
+        session, principal, allocation_id, AllocationStatus.cancelled, AllocationReturn(note=data.note), response
+    )

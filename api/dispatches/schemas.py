@@ -17,6 +17,12 @@ class DispatchStatusChange(WriteModel):
     note: Note | None = None
 
 
+class StatusChange(ReadModel):
+    status: DispatchStatus
+    at: datetime
+    actor: str | None = Field(description="null for a change recorded before actors were kept per status")
+
+
 class DispatchRead(ReadModel):
     id: int
     incident_id: int
@@ -30,8 +36,24 @@ class DispatchRead(ReadModel):
     released_at: datetime | None
     cancelled_at: datetime | None
     drill_id: int | None
-    actor: str
+    actor: str = Field(description="who dispatched the team")
+    acknowledged_by: str | None = None
+    en_route_by: str | None = None
+    on_scene_by: str | None = None
+    released_by: str | None = None
+    cancelled_by: str | None = None
     version: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def history(self) -> list[StatusChange]:
+        """Each status the dispatch went through, with its time and who moved it there, in order."""
+        out = [StatusChange(status=DispatchStatus.dispatched, at=self.dispatched_at, actor=self.actor)]
+        for status in DispatchStatus:
+            at: datetime | None = getattr(self, f"{status.value}_at")
+            if status is not DispatchStatus.dispatched and at is not None:
+                out.append(StatusChange(status=status, at=at, actor=getattr(self, f"{status.value}_by")))
+        return sorted(out, key=lambda c: c.at)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -36,6 +36,7 @@ def event_data(d: Dispatch) -> dict[str, Any]:
         "version": d.version,
         "drill_id": d.drill_id,
         "at": utcnow(),
+        "actor": d.actor if d.status is DispatchStatus.dispatched else getattr(d, f"{d.status.value}_by"),
     }
 
 
@@ -181,6 +182,7 @@ def change_status(
     now = utcnow()
     dispatch.status = data.status
     setattr(dispatch, transitions.DISPATCH_TIMESTAMP_FIELD[data.status], now)
+    setattr(dispatch, transitions.DISPATCH_ACTOR_FIELD[data.status], principal.username)
     session.flush()
     if dispatch.drill_id is None:
         _set_team_status(

@@ -1,16 +1,17 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
 from api.auth.permissions import IncidentWriter, Reader
 from api.common.drills import DrillScopeDep
+from api.common.etag import set_etag
 from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from api.deps import SessionDep
 from api.errors import InvalidInput
 from api.escalations import service
-from api.escalations.schemas import EscalationPage, EscalationRead, EscalationReport
+from api.escalations.schemas import EscalationPage, EscalationRead, EscalationReport, ReportDocument
 from api.routing import UnitOfWorkRoute
 from resources_db.base import utcnow
 from resources_db.models import Escalation, Incident
@@ -61,10 +62,28 @@ def list_escalations(
 
 @router.post("/{escalation_id}/report", response_model=EscalationRead)
 def report_escalation(
-    escalation_id: int, data: EscalationReport, session: SessionDep, principal: IncidentWriter
+    escalation_id: int, data: EscalationReport, session: SessionDep, principal: IncidentWriter, response: Response
 ) -> EscalationRead:
-    """Record that this step was reported upward; flagged late after its due time."""
+    """File this step: the art. 12 document (with the operator's completions) is stored as sent; late after its
+    due time. Filing a report moves the deadlines of the open steps above it (art. 11)."""
     row, incident = service.get_or_raise(session=session, escalation_id=escalation_id)
-    service.report(session=session, principal=principal, escalation=row, incident=incident, note=data.note)
+    completions = {c.number: c.text for c in data.completions}
+    if len(completions) != len(data.completions):
+        message = "each item is completed once"
+        raise InvalidInput(message, [{"field": "body.completions", "message": message}])
+    service.report(
+        session=session, principal=principal, escalation=row, incident=incident, note=data.note, completions=completions
+    )
     session.commit()
+    set_etag(response, row.version)
     return _read(row, incident.drill_id)
+
+
+@router.get("/{escalation_id}/report-document", response_model=ReportDocument)
+def report_document(escalation_id: int, session: SessionDep, _: Reader) -> ReportDocument:
+    """The art. 12 report of this step (six items, art. 10 recipients) as JSON and printable zh/en text.
+
+    A draft from the incident's data until the step is filed; afterwards exactly what was filed.
+    """
+    row, incident = service.get_or_raise(session=session, escalation_id=escalation_id)
+    return ReportDocument.model_validate(service.draft(session=session, escalation=row, incident=incident))

@@ -5,7 +5,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 
 from api.common.pagination import Page
 from api.common.schemas import JurisdictionCode, Latitude, Longitude, Note, PatchModel, ReadModel, WriteModel
-from resources_db.enums import IncidentStatus, IncidentType, Severity
+from resources_db.enums import EscalationKind, EscalationLevel, IncidentStatus, IncidentType, Severity
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
@@ -25,6 +25,10 @@ class IncidentCreate(WriteModel):
     deaths: Count = 0
     serious_injuries: Count = 0
     direct_loss_cny: LossCny = 0
+    missing: Count = Field(0, description="persons missing (下落不明)")
+    trapped: Count = Field(0, description="persons trapped (被困)")
+    at_risk: Count = Field(0, description="persons whose safety is at risk (涉险)")
+    evacuated: Count = Field(0, description="persons evacuated (疏散转移)")
     drill_id: int | None = Field(None, ge=1, description="set for exercise incidents of a running drill")
 
 
@@ -41,6 +45,10 @@ class IncidentUpdate(PatchModel):
     deaths: Count | None = None
     serious_injuries: Count | None = None
     direct_loss_cny: LossCny | None = None
+    missing: Count | None = None
+    trapped: Count | None = None
+    at_risk: Count | None = None
+    evacuated: Count | None = None
 
 
 class IncidentTransition(WriteModel):
@@ -70,8 +78,16 @@ class IncidentRead(ReadModel):
     deaths: int
     serious_injuries: int
     direct_loss_cny: int
+    missing: int
+    trapped: int
+    at_risk: int
+    evacuated: int
+    near_miss: bool = Field(
+        description="a major near-miss (较大涉险): reported up to the province although nobody died"
+    )
     severity: Severity
     status: IncidentStatus
+    duplicate_of: int | None
     investigation_due_at: datetime
     drill_id: int | None
     is_drill: bool = False
@@ -79,8 +95,44 @@ class IncidentRead(ReadModel):
     version: int
 
 
+class ChainStep(ReadModel):
+    """One reporting step as the incident's detail shows it."""
+
+    id: int
+    level: EscalationLevel
+    kind: EscalationKind
+    sequence: int | None
+    due_at: datetime
+    reported_at: datetime | None
+    late: bool = Field(description="reported after its deadline, or still open past it")
+    withdrawn: bool
+
+
 class IncidentDetail(IncidentRead):
     nearby_hazards: list[NearbyHazard] = []
+    escalations: list[ChainStep] = Field([], description="the reporting chain (逐级上报), earliest deadline first")
+    next_deadline: ChainStep | None = Field(None, description="the open step due first")
+
+
+class PossibleDuplicate(ReadModel):
+    id: int
+    title: str
+    type: IncidentType
+    status: IncidentStatus
+    occurred_at: datetime
+    distance_m: int
+    minutes_apart: int
+    reason: str
+
+
+class IncidentReport(IncidentDetail):
+    """The answer to a new report: the incident, and the open incidents it may repeat."""
+
+    possible_duplicates: list[PossibleDuplicate] = []
+
+
+class DuplicateLink(WriteModel):
+    incident_id: int = Field(ge=1, le=2**31 - 1, description="the primary incident this report repeats")
 
 
 class TimelineRead(ReadModel):

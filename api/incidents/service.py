@@ -13,14 +13,14 @@ from api.common import exercise
 from api.common.geo import bounding_box, haversine_km
 from api.common.refs import require
 from api.deps import Principal
-from api.errors import InvalidTransition, NotFound
+from api.errors import Conflict, InvalidTransition, NotFound
 from api.incidents import escalation_steps, statements
 from api.incidents.schemas import IncidentCreate, IncidentTransition, IncidentUpdate, NearbyHazard
+from api.rules import casualties, transitions
 from api.rules import severity as severity_rules
-from api.rules import transitions
 from api.rules.reporting import investigation_due
 from resources_db.base import utcnow
-from resources_db.enums import IncidentStatus, IncidentType, Severity
+from resources_db.enums import IncidentStatus, IncidentType, Role, Severity
 from resources_db.models import HazardSource, Incident, Jurisdiction
 
 FIELDS = (
@@ -33,9 +33,20 @@ FIELDS = (
     "deaths",
     "serious_injuries",
     "direct_loss_cny",
+    "missing",
+    "trapped",
+    "at_risk",
+    "evacuated",
+    "near_miss",
     "severity",
     "status",
 )
+# Figures whose change is a casualty change of art. 13 (art. 12 (4) counts the missing among casualties).
+CASUALTY_FIELDS = ("deaths", "serious_injuries", "missing")
+# Every figure that may re-grade the incident or make it a near-miss.
+GRADING_FIELDS = frozenset({*CASUALTY_FIELDS, "direct_loss_cny", "trapped", "at_risk", "evacuated"})
+# Who re-grades an incident when the missing-persons window passes on its own (on read or by housekeeping).
+SYSTEM = Principal(user_id=0, username="system", role=Role.admin, team_id=None)
 HAZARD_RADIUS_KM = 1.0
 
 
@@ -45,6 +56,55 @@ def snapshot(incident: Incident) -> dict[str, Any]:
 
 def event_data(incident: Incident) -> dict[str, Any]:
     return {"id": incident.id, **snapshot(incident), "version": incident.version, "drill_id": incident.drill_id}
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    severity: Severity
+    near_miss: bool
+
+
+def grade_of(
+    *,
+    type_: IncidentType,
+    occurred_at: datetime,
+    deaths: int,
+    serious_injuries: int,
+    direct_loss_cny: int,
+    missing: int,
+    trapped: int,
+    at_risk: int,
+    evacuated: int,
+    now: datetime,
+    missing_rule: bool,
+) -> Grade:
+    """Art. 3's grade, counting the long-missing as dead when the rule is on, and whether it is a near-miss."""
+    counted = casualties.grading_deaths(
+        deaths=deaths, missing=missing, incident_type=type_, occurred_at=occurred_at, now=now, enabled=missing_rule
+    )
+    return Grade(
+        severity=severity_rules.grade(counted, serious_injuries, direct_loss_cny),
+        near_miss=casualties.is_near_miss(trapped=trapped, missing=missing, at_risk=at_risk, evacuated=evacuated),
+    )
+
+
+def regrade(incident: Incident, *, now: datetime, missing_rule: bool) -> None:
+    """Set the incident's severity and near-miss flag from its figures as they stand."""
+    g = grade_of(
+        type_=incident.type,
+        occurred_at=incident.occurred_at,
+        deaths=incident.deaths,
+        serious_injuries=incident.serious_injuries,
+        direct_loss_cny=incident.direct_loss_cny,
+        missing=incident.missing,
+        trapped=incident.trapped,
+        at_risk=incident.at_risk,
+        evacuated=incident.evacuated,
+        now=now,
+        missing_rule=missing_rule,
+    )
+    incident.severity = g.severity
+    incident.near_miss = g.near_miss
 
 
 def get_or_raise(*, session: Session, incident_id: int) -> Incident:
@@ -101,6 +161,7 @@ class Report:
 
     incident: Incident
     hazards_near: bool
+    chain: list[escalation_steps.Scheduled]
 
 
 def report_hazards(*, session: Session, report: Report) -> list[NearbyHazard]:
@@ -110,7 +171,7 @@ def report_hazards(*, session: Session, report: Report) -> list[NearbyHazard]:
     return nearby_hazards(session=session, lat=report.incident.lat, lon=report.incident.lon)
 
 
-def create(*, session: Session, principal: Principal, data: IncidentCreate) -> Report:
+def create(*, session: Session, principal: Principal, data: IncidentCreate, missing_rule: bool = True) -> Report:
     """Record a report: grade it, schedule its reporting chain, log it, queue `incident.created`.
 
     The intake desk's hot path, so it runs prepared Core statements
@@ -127,6 +188,19 @@ def create(*, session: Session, principal: Principal, data: IncidentCreate) -> R
         require(session, HazardSource, data.hazard_source_id, field="body.hazard_source_id")
     now = utcnow()
     occurred = data.occurred_at or now
+    g = grade_of(
+        type_=data.type,
+        occurred_at=occurred,
+        deaths=data.deaths,
+        serious_injuries=data.serious_injuries,
+        direct_loss_cny=data.direct_loss_cny,
+        missing=data.missing,
+        trapped=data.trapped,
+        at_risk=data.at_risk,
+        evacuated=data.evacuated,
+        now=now,
+        missing_rule=missing_rule,
+    )
     values: dict[str, Any] = {
         "title": data.title,
         "type": data.type,
@@ -139,7 +213,12 @@ def create(*, session: Session, principal: Principal, data: IncidentCreate) -> R
         "deaths": data.deaths,
         "serious_injuries": data.serious_injuries,
         "direct_loss_cny": data.direct_loss_cny,
-        "severity": severity_rules.grade(data.deaths, data.serious_injuries, data.direct_loss_cny),
+        "missing": data.missing,
+        "trapped": data.trapped,
+        "at_risk": data.at_risk,
+        "evacuated": data.evacuated,
+        "near_miss": g.near_miss,
+        "severity": g.severity,
         "status": IncidentStatus.reported,
         "investigation_due_at": investigation_due(occurred),
         "drill_id": data.drill_id,
@@ -157,7 +236,7 @@ def create(*, session: Session, principal: Principal, data: IncidentCreate) -> R
         if found is None:
             raise NotFound("no jurisdictions are defined; load the resource library first")
         inserted = found
-    incident = Incident(id=inserted.id, jurisdiction=inserted.jurisdiction, **values)
+    incident = Incident(id=inserted.id, jurisdiction=inserted.jurisdiction, duplicate_of=None, **values)
     make_transient_to_detached(incident)
     with batch(session):
         record_change(
@@ -174,21 +253,23 @@ def create(*, session: Session, principal: Principal, data: IncidentCreate) -> R
             incident_id=incident.id,
             message=f"reported: {incident.title} ({incident.severity.value})",
         )
-        escalation_steps.schedule_initial(session=session, principal=principal, incident=incident)
-    return Report(incident=incident, hazards_near=bool(inserted.hazards_near))
+        chain = escalation_steps.schedule_initial(session=session, principal=principal, incident=incident)
+    return Report(incident=incident, hazards_near=bool(inserted.hazards_near), chain=chain)
 
 
-def update(*, session: Session, principal: Principal, incident: Incident, data: IncidentUpdate) -> Incident:
+def update(
+    *, session: Session, principal: Principal, incident: Incident, data: IncidentUpdate, missing_rule: bool = True
+) -> Incident:
     """Apply changed fields; casualty or loss changes re-grade and may add reporting steps."""
     exercise.guard_role(principal, incident.drill_id)
+    _require_not_duplicate(incident)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    casualty_fields = {"deaths", "serious_injuries", "direct_loss_cny"}
-    if casualty_fields & changes.keys() and not transitions.casualties_editable(incident.status):
+    if GRADING_FIELDS & changes.keys() and not transitions.casualties_editable(incident.status):
         raise InvalidTransition(incident.status.value, "casualty update", [])
     if "jurisdiction" in changes:
         require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
     before = snapshot(incident)
-    old_severity = incident.severity
+    old_severity, old_near_miss = incident.severity, incident.near_miss
     for field, value in changes.items():
         setattr(incident, field, value)
     moved = (incident.lat, incident.lon) != (before["lat"], before["lon"])
@@ -196,7 +277,7 @@ def update(*, session: Session, principal: Principal, incident: Incident, data: 
         # The town that owns an incident is where it is: a corrected location may hand it to another.
         params = statements.resolve_params(incident.lat, incident.lon)
         incident.jurisdiction = session.connection().execute(statements.RESOLVE_JURISDICTION, params).scalar_one()
-    incident.severity = severity_rules.grade(incident.deaths, incident.serious_injuries, incident.direct_loss_cny)
+    regrade(incident, now=utcnow(), missing_rule=missing_rule)
     if snapshot(incident) == before:
         return incident
     session.flush()
@@ -215,11 +296,84 @@ def update(*, session: Session, principal: Principal, incident: Incident, data: 
         incident_id=incident.id,
         message="updated: " + ", ".join(f"{k} {old[k]} → {new[k]}" for k in new),
     )
-    casualties_changed = any(before[f] != getattr(incident, f) for f in ("deaths", "serious_injuries"))
+    casualties_changed = any(before[f] != getattr(incident, f) for f in CASUALTY_FIELDS)
     escalation_steps.on_regrade(
-        session=session, principal=principal, incident=incident, old=old_severity, casualties_changed=casualties_changed
+        session=session,
+        principal=principal,
+        incident=incident,
+        old=old_severity,
+        old_near_miss=old_near_miss,
+        casualties_changed=casualties_changed,
     )
+    if incident.severity != old_severity or incident.near_miss != old_near_miss:
+        # A grade that now needs follow-ups (or a final report) starts them as a status change would.
+        escalation_steps.on_status(session=session, principal=principal, incident=incident)
     return incident
+
+
+def apply_missing_rule(*, session: Session, incident: Incident, now: datetime | None = None) -> bool:
+    """Re-grade an incident whose missing persons now count as dead (the 30/7-day rule); True when it changed.
+
+    Run on read and by housekeeping: the window passes without anybody editing
+    the incident. The re-grade is the system's, with the chain extended as for any other.
+    """
+    now = now or utcnow()
+    if incident.missing == 0 or incident.status in (IncidentStatus.closed, IncidentStatus.dismissed):
+        return False
+    before = snapshot(incident)
+    old_severity, old_near_miss = incident.severity, incident.near_miss
+    regrade(incident, now=now, missing_rule=True)
+    if not severity_rules.is_higher(incident.severity, old_severity):
+        incident.severity, incident.near_miss = old_severity, old_near_miss
+        return False
+    session.flush()
+    old, new = diff(before, snapshot(incident))
+    window = casualties.missing_window(incident.type).days
+    record_change(
+        session,
+        principal=SYSTEM,
+        action="incident.regrade_missing",
+        entity="incident",
+        entity_id=incident.id,
+        before=old,
+        after=new,
+        event_type="incident.updated",
+        event_data=event_data(incident),
+        drill_id=incident.drill_id,
+        incident_id=incident.id,
+        message=(
+            f"{incident.missing} still missing after {window} days count as dead: "
+            f"re-graded {old_severity.value} → {incident.severity.value}"
+        ),
+    )
+    escalation_steps.on_regrade(
+        session=session,
+        principal=SYSTEM,
+        incident=incident,
+        old=old_severity,
+        old_near_miss=old_near_miss,
+        casualties_changed=False,
+    )
+    escalation_steps.on_status(session=session, principal=SYSTEM, incident=incident, now=now)
+    return True
+
+
+def regrade_long_missing(*, session: Session, now: datetime | None = None) -> list[int]:
+    """Housekeeping: apply the missing-persons rule to every open incident with persons missing; the re-graded ids."""
+    now = now or utcnow()
+    open_with_missing = select(Incident).where(
+        Incident.missing > 0, Incident.status.not_in((IncidentStatus.closed, IncidentStatus.dismissed))
+    )
+    return [
+        i.id
+        for i in session.scalars(open_with_missing).all()
+        if apply_missing_rule(session=session, incident=i, now=now)
+    ]
+
+
+def _require_not_duplicate(incident: Incident) -> None:
+    if incident.duplicate_of is not None:
+        raise Conflict(f"incident {incident.id} was closed as a duplicate of incident {incident.duplicate_of}")
 
 
 def transition(*, session: Session, principal: Principal, incident: Incident, data: IncidentTransition) -> Incident:
@@ -244,4 +398,5 @@ def transition(*, session: Session, principal: Principal, incident: Incident, da
         incident_id=incident.id,
         message=f"status {before.value} → {incident.status.value}" + (f": {data.note}" if data.note else ""),
     )
+    escalation_steps.on_status(session=session, principal=principal, incident=incident)
     return incident

@@ -58,6 +58,10 @@ TEAM_STATUS_FOR_DISPATCH: Mapping[DispatchStatus, TeamStatus] = MappingProxyType
 # The Dispatch column stamped when a dispatch enters each status; turnout and
 # travel times (board, drill report) are differences of these.
 DISPATCH_TIMESTAMP_FIELD: Mapping[DispatchStatus, str] = MappingProxyType({s: f"{s.value}_at" for s in DispatchStatus})
+# Who moved a dispatch into each later status; `dispatched` is the dispatch's own `actor`.
+DISPATCH_ACTOR_FIELD: Mapping[DispatchStatus, str] = MappingProxyType(
+    {s: f"{s.value}_by" for s in DispatchStatus if s is not DispatchStatus.dispatched}
+)
 
 
 def allowed_incident(current: IncidentStatus) -> list[str]:

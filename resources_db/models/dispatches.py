@@ -27,6 +27,12 @@ class Dispatch(Base):
     on_scene_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Who moved the dispatch into each status (a team leader, usually); `actor` is who dispatched it.
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    en_route_by: Mapped[str | None] = mapped_column(String(64))
+    on_scene_by: Mapped[str | None] = mapped_column(String(64))
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    cancelled_by: Mapped[str | None] = mapped_column(String(64))
     drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
     actor: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
@@ -52,6 +58,8 @@ class Allocation(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     supply_item_id: Mapped[int] = mapped_column(ForeignKey("supply_items.id"), index=True)
     quantity: Mapped[int]
+    # What came back on return; the rest of an issued quantity was used up.
+    quantity_returned: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[AllocationStatus] = mapped_column(
         str_enum(AllocationStatus, "allocation_status"), default=AllocationStatus.reserved
     )

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from resources_db.base import Base, JSONType, str_enum, utcnow
@@ -24,6 +24,15 @@ class Incident(Base):
     deaths: Mapped[int] = mapped_column(default=0)
     serious_injuries: Mapped[int] = mapped_column(default=0)
     direct_loss_cny: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Persons missing (下落不明), trapped, at risk and evacuated: they do not grade by themselves, but make a
+    # major near-miss and, missing past the art. 13 window, count as dead (api.rules.casualties).
+    missing: Mapped[int] = mapped_column(default=0, server_default="0")
+    trapped: Mapped[int] = mapped_column(default=0, server_default="0")
+    at_risk: Mapped[int] = mapped_column(default=0, server_default="0")
+    evacuated: Mapped[int] = mapped_column(default=0, server_default="0")
+    near_miss: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when an operator closed this report as a repeat call about another incident.
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     severity: Mapped[Severity] = mapped_column(str_enum(Severity, "severity"), index=True)
     status: Mapped[IncidentStatus] = mapped_column(
         str_enum(IncidentStatus, "incident_status"), default=IncidentStatus.reported, index=True
@@ -66,6 +75,14 @@ class Escalation(Base):
     reported_by: Mapped[str | None] = mapped_column(String(64))
     late: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(String(500))
+    # When the step became owed, if later than the accident (a re-grade's moment): art. 11 counts from it.
+    owed_from: Mapped[datetime | None]
+    # Follow-up reports are numbered 1, 2, …; null for every other kind.
+    sequence: Mapped[int | None]
+    # A duplicate report's steps are withdrawn, never deleted: the audit trail keeps what was owed.
+    withdrawn_at: Mapped[datetime | None]
+    # The art. 12 document exactly as filed; written once, with reported_at.
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

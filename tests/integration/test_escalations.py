@@ -99,7 +99,11 @@ def test_overdue_step_is_listed_late_before_and_flagged_late_after_reporting(
     body = ok(client.post(f"{URL}/{county['id']}/report", json={}, headers=headers["operator"]))
     assert body["late"] is True
     assert len(outbox_events(app, "escalation.late", value=county["id"])) == 1
-    assert [s["id"] for s in steps(client, headers["observer"], incident["id"], late=True)] == late_ids
+    # Art. 11: the city has 2 h from receiving the county's (late) report, so it is no longer overdue.
+    assert [s["id"] for s in steps(client, headers["observer"], incident["id"], late=True)] == [county["id"]]
+    city_now = steps(client, headers["observer"], incident["id"], open=True)[0]
+    assert parse_ts(city_now["due_at"]) == parse_ts(body["reported_at"]) + timedelta(hours=2)
+    assert len(outbox_events(app, "escalation.due", value=city["id"])) == 2  # scheduled, then moved
 
 
 def test_reporting_a_step_twice_is_409_and_keeps_the_first_report(
@@ -142,16 +146,15 @@ def test_upward_regrade_adds_only_the_missing_levels(client: TestClient, tokens,
     major = patch(client, headers["operator"], incident, deaths=3)
     got = steps(client, headers["operator"], incident["id"])
     assert chain(got) == [("report", "county"), ("report", "city"), ("report", "province")]
-    # The new level is due 2 h after the re-grade is known.
+    # The city's deadline passed long ago: the new level is due 2 h after the re-grade is known.
     province_due = parse_ts(got[-1]["due_at"])
     assert t0 + timedelta(hours=2) - SLACK <= province_due <= datetime.now(UTC) + timedelta(hours=2)
 
-    t1 = datetime.now(UTC)
     patch(client, headers["operator"], major, direct_loss_cny=60_000_000)
     got = steps(client, headers["operator"], incident["id"])
     assert chain(got) == [("report", "county"), ("report", "city"), ("report", "province"), ("report", "national")]
-    national_due = parse_ts(got[-1]["due_at"])
-    assert t1 + timedelta(hours=2) - SLACK <= national_due <= datetime.now(UTC) + timedelta(hours=2)
+    # Art. 11: the nation hears from the province, 2 h after the province's own (projected) report.
+    assert parse_ts(got[-1]["due_at"]) == province_due + timedelta(hours=2)
 
 
 def test_downgrade_never_withdraws_a_step(client: TestClient, tokens, headers) -> None:

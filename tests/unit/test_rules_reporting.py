@@ -1,16 +1,24 @@
 """Escalation deadlines (arts. 9, 11, 13, 29): exact datetimes, re-grades, windows, lateness."""
 
+import itertools
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from api.rules.reporting import (
+    Link,
     Step,
     chain_for,
     extend_chain,
+    final_step,
+    follow_up_interval,
+    follow_up_step,
     investigation_due,
     is_late,
     is_overdue,
+    levels_for,
+    next_follow_up_due,
+    rechain,
     supplementary_needed,
     supplementary_step,
 )
@@ -44,16 +52,57 @@ def test_serious_and_especially_serious_go_to_the_nation(severity):
     ]
 
 
-def test_regrade_ordinary_to_serious_adds_province_then_nation():
-    now = at(6)
-    assert extend_chain({C, CI}, Severity.ordinary, Severity.serious, now=now) == [
-        Step(P, REPORT, at(8)),
-        Step(N, REPORT, at(10)),
-    ]
+def fresh(severity: Severity) -> list[Link]:
+    return [Link(st.level, st.due_at, None) for st in chain_for(severity, T0)]
+
+
+def test_an_early_report_pulls_the_next_deadline_in_and_a_late_one_pushes_it_out():
+    # Art. 11: 2 h "of receiving the report", so each open step chains from the actual report below it.
+    links = fresh(Severity.major)
+    assert rechain(links, T0) == [at(1), at(3), at(5)]
+    early = [Link(C, at(1), at(0.25)), links[1], links[2]]
+    assert rechain(early, T0) == [at(1), at(2.25), at(4.25)]
+    late = [Link(C, at(1), at(4)), links[1], links[2]]
+    assert rechain(late, T0) == [at(1), at(6), at(8)]
+    both = [Link(C, at(1), at(4)), Link(CI, at(6), at(5)), links[2]]
+    assert rechain(both, T0) == [at(1), at(6), at(7)]
+
+
+@pytest.mark.parametrize("severity", list(Severity))
+def test_each_step_is_due_after_the_one_below_whatever_the_reports(severity):
+    links = fresh(severity)
+    for reported_hours in (0.1, 0.9, 1.0, 7.5):
+        county_reported = [Link(C, at(1), at(reported_hours)), *links[1:]]
+        due = rechain(county_reported, T0)
+        assert all(b - a == timedelta(hours=2) for a, b in itertools.pairwise(due[1:]))
+        assert due[1] == at(reported_hours) + timedelta(hours=2)
+
+
+def test_regrade_soon_after_the_accident_puts_the_province_after_the_city():
+    # Re-graded ordinary → major 10 min after the accident: the city is due at +3 h, so the province
+    # (which hears from the city) at +5 h, not 2 h after the re-grade (+2 h 10, before the city).
+    added = extend_chain(fresh(Severity.ordinary), levels_for(Severity.major), occurred_at=T0, now=at(1 / 6))
+    assert added == [Step(P, REPORT, at(5), owed_from=at(1 / 6))]
+
+
+def test_regrade_after_the_city_reported_counts_from_the_regrade():
+    links = [Link(C, at(1), at(0.5)), Link(CI, at(2.5), at(2))]
+    added = extend_chain(links, levels_for(Severity.serious), occurred_at=T0, now=at(6))
+    assert added == [Step(P, REPORT, at(8), owed_from=at(6)), Step(N, REPORT, at(10), owed_from=at(6))]
+
+
+def test_regrade_while_the_city_is_open_chains_from_the_city():
+    links = [Link(C, at(1), at(2)), Link(CI, at(4), None)]
+    added = extend_chain(links, levels_for(Severity.serious), occurred_at=T0, now=at(2.5))
+    assert added == [Step(P, REPORT, at(6), owed_from=at(2.5)), Step(N, REPORT, at(8), owed_from=at(2.5))]
+    # Once the city reports, the added steps follow it, but never come due sooner than 2 h after the re-grade.
+    stored = [*links[:1], Link(CI, at(4), at(2.6)), Link(P, at(6), None, at(2.5)), Link(N, at(8), None, at(2.5))]
+    assert rechain(stored, T0) == [at(1), at(4), at(4.6), at(6.6)]
 
 
 def test_regrade_major_to_especially_serious_adds_only_the_nation():
-    assert extend_chain({C, CI, P}, Severity.major, Severity.especially_serious, now=at(2)) == [Step(N, REPORT, at(4))]
+    added = extend_chain(fresh(Severity.major), levels_for(Severity.especially_serious), occurred_at=T0, now=at(2))
+    assert added == [Step(N, REPORT, at(7), owed_from=at(2))]
 
 
 @pytest.mark.parametrize(
@@ -65,11 +114,13 @@ def test_regrade_major_to_especially_serious_adds_only_the_nation():
     ],
 )
 def test_downgrade_equal_grade_or_same_chain_adds_nothing(old, new):
-    assert extend_chain({C, CI, P, N}, old, new, now=at(2)) == []
+    assert extend_chain(fresh(old), levels_for(new), occurred_at=T0, now=at(2)) == []
 
 
-def test_downgrade_adds_nothing_even_with_missing_levels():
-    assert extend_chain({C}, Severity.serious, Severity.major, now=at(2)) == []
+def test_near_miss_reaches_the_province_like_a_major_accident():
+    assert levels_for(Severity.ordinary, near_miss=True) == (C, CI, P)
+    assert levels_for(Severity.serious, near_miss=True) == (C, CI, P, N)
+    assert [s.level for s in chain_for(Severity.ordinary, T0, near_miss=True)] == [C, CI, P]
 
 
 @pytest.mark.parametrize(
@@ -124,7 +175,8 @@ NAIVE = datetime(2025, 7, 1, 9, 30)
     "call",
     [
         lambda: chain_for(Severity.ordinary, NAIVE),
-        lambda: extend_chain(set(), Severity.ordinary, Severity.major, now=NAIVE),
+        lambda: extend_chain(fresh(Severity.ordinary), (C, CI, P), occurred_at=T0, now=NAIVE),
+        lambda: rechain(fresh(Severity.ordinary), NAIVE),
         lambda: supplementary_needed(IncidentType.fire, NAIVE, T0),
         lambda: supplementary_needed(IncidentType.fire, T0, NAIVE),
         lambda: supplementary_step(NAIVE),
@@ -136,3 +188,27 @@ NAIVE = datetime(2025, 7, 1, 9, 30)
 def test_naive_datetimes_are_rejected(call):
     with pytest.raises(ValueError, match="timezone-aware"):
         call()
+
+
+@pytest.mark.parametrize(
+    ("severity", "near_miss", "hours"),
+    [
+        (Severity.ordinary, False, None),
+        (Severity.ordinary, True, 24),
+        (Severity.major, False, 24),
+        (Severity.major, True, 24),
+        (Severity.serious, False, 12),
+        (Severity.especially_serious, True, 12),
+    ],
+)
+def test_follow_up_cadence(severity: Severity, near_miss: bool, hours: int | None) -> None:
+    interval = follow_up_interval(severity, near_miss)
+    assert interval == (None if hours is None else timedelta(hours=hours))
+
+
+def test_follow_ups_are_numbered_on_the_cadence_clock_and_end_with_a_final_report() -> None:
+    first = follow_up_step(1, at(12))
+    assert (first.level, first.kind, first.sequence, first.due_at) == (C, EscalationKind.follow_up, 1, at(12))
+    assert next_follow_up_due(first.due_at, timedelta(hours=12)) == at(24)
+    final = final_step(at(30), timedelta(hours=24))
+    assert (final.kind, final.due_at, final.sequence) == (EscalationKind.final, at(54), None)
