@@ -17,10 +17,13 @@ from api.audit.views import router as audit_router
 from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
 from api.compensation.views import router as compensation_router
+from api.compliance.views import router as compliance_router
 from api.depots.views import router as depots_router
 from api.deps import Principal, PrincipalCache, VerifiedTokens, principal_for_token
 from api.dispatches.views import router as dispatches_router
 from api.drills.views import router as drills_router
+from api.enterprises.csv_views import router as enterprises_csv_router
+from api.enterprises.views import router as enterprises_router
 from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
@@ -126,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agreements_router,
         compensation_router,
         situation_router,
+        enterprises_csv_router,
+        enterprises_router,
+        compliance_router,
     ):
         v1.include_router(router)
     ws_settings = WsSettings(

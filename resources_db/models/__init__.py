@@ -5,6 +5,7 @@ from resources_db.models.audit import AuditLog
 from resources_db.models.cooperation import MutualAidRequest, ServiceAgreement
 from resources_db.models.dispatches import Allocation, Dispatch
 from resources_db.models.drills import Drill
+from resources_db.models.enterprises import Enterprise, EnterpriseDrill, PlanRevision
 from resources_db.models.hazards import EmergencyPlan, HazardSource
 from resources_db.models.idempotency import IdempotencyKey
 from resources_db.models.incidents import Escalation, Incident, TimelineEntry
@@ -20,6 +21,8 @@ __all__ = [
     "Dispatch",
     "Drill",
     "EmergencyPlan",
+    "Enterprise",
+    "EnterpriseDrill",
     "Escalation",
     "EventLogMeta",
     "HazardSource",
@@ -28,6 +31,7 @@ __all__ = [
     "Jurisdiction",
     "MutualAidRequest",
     "OutboxEvent",
+    "PlanRevision",
     "RescueTeam",
     "ServiceAgreement",
     "StockMovement",
