@@ -23,6 +23,7 @@ from api.deps import Principal, PrincipalCache, VerifiedTokens, principal_for_to
 from api.dispatches.views import router as dispatches_router
 from api.drills.views import router as drills_router
 from api.enterprises.csv_views import router as enterprises_csv_router
+from api.enterprises.plan_views import router as plan_revisions_router
 from api.enterprises.views import router as enterprises_router
 from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         situation_router,
         enterprises_csv_router,
         enterprises_router,
+        plan_revisions_router,
         compliance_router,
     ):
         v1.include_router(router)

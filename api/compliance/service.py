@@ -66,9 +66,8 @@ def _drills(
     session: Session, enterprises: dict[int, Enterprise], today: date, window: int
 ) -> Iterator[ComplianceItem | None]:
     latest = select(EnterpriseDrill.enterprise_id, func.max(EnterpriseDrill.held_on))
-    last: dict[int, date] = {
-        enterprise_id: held for enterprise_id, held in session.execute(latest.group_by(EnterpriseDrill.enterprise_id))
-    }
+    # .all(): a Result has keys(), so dict() would take it for a mapping.
+    last: dict[int, date] = dict(session.execute(latest.group_by(EnterpriseDrill.enterprise_id)).all())
     for e in enterprises.values():
         held = last.get(e.id)
         yield _item(e, ComplianceKind.drill, e.name, e.id, held, clocks.next_drill_due(e.category, held), today, window)
