@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from api.enterprises.credit_code import ALPHABET, check_character
+from resources_db.credit_code import ALPHABET, check_character
 from tests.factories import auth, ok, unique
 
 LEIZHOU_DIVISION = "440882"  # 雷州市 in GB/T 2260

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 
 from api.common.pagination import Page
 from api.common.schemas import JurisdictionCode, PatchModel, Phone, ReadModel, ShortText, WriteModel
-from api.enterprises import credit_code
+from resources_db import credit_code
 from resources_db.enterprise_enums import DrillForm, DrillScope, EnterpriseCategory
 
 EnterpriseName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.enterprises.credit_code import ALPHABET, WEIGHTS, check_character, problem
+from resources_db.credit_code import ALPHABET, WEIGHTS, check_character, problem
 
 # Published on the companies' licences and annual reports.
 PUBLISHED_VALID = [
