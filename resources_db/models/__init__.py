@@ -5,7 +5,7 @@ from resources_db.models.audit import AuditLog
 from resources_db.models.cooperation import MutualAidRequest, ServiceAgreement
 from resources_db.models.dispatches import Allocation, Dispatch
 from resources_db.models.drills import Drill
-from resources_db.models.enterprises import Enterprise, EnterpriseDrill, PlanRevision
+from resources_db.models.enterprises import AgreementEnterprise, Enterprise, EnterpriseDrill, PlanRevision
 from resources_db.models.hazards import EmergencyPlan, HazardSource
 from resources_db.models.idempotency import IdempotencyKey
 from resources_db.models.incidents import Escalation, Incident, TimelineEntry
@@ -15,6 +15,7 @@ from resources_db.models.supplies import Depot, StockMovement, SupplyItem
 from resources_db.models.teams import RescueTeam
 
 __all__ = [
+    "AgreementEnterprise",
     "Allocation",
     "AuditLog",
     "Depot",

@@ -1,4 +1,4 @@
-"""Enterprises on record (seed §12) and the drills they report."""
+"""Enterprises on record (seed §12), the drills they report, plan revisions and whom agreements serve."""
 
 from datetime import date, datetime
 
@@ -68,3 +68,12 @@ class PlanRevision(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgreementEnterprise(Base):
+    """An enterprise a service agreement serves (Decree 708 art. 10: small high-risk units sign with a team)."""
+
+    __tablename__ = "agreement_enterprises"
+
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("service_agreements.id"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)

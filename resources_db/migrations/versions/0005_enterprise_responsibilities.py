@@ -192,10 +192,31 @@ def upgrade() -> None:
             batch_op.f("fk_hazard_sources_enterprise_id_enterprises"), "enterprises", ["enterprise_id"], ["id"]
         )
 
+    op.create_table(
+        "agreement_enterprises",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["service_agreements.id"],
+            name=op.f("fk_agreement_enterprises_agreement_id_service_agreements"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_agreement_enterprises_enterprise_id_enterprises")
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "enterprise_id", name=op.f("pk_agreement_enterprises")),
+    )
+    with op.batch_alter_table("agreement_enterprises", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agreement_enterprises_enterprise_id"), ["enterprise_id"], unique=False)
+
     _enterprises_from_hazard_text()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agreement_enterprises", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_enterprises_enterprise_id"))
+    op.drop_table("agreement_enterprises")
+
     with op.batch_alter_table("hazard_sources", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_hazard_sources_enterprise_id_enterprises"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_hazard_sources_enterprise_id"))
