@@ -7,7 +7,7 @@ from api.common.etag import check_if_match, set_etag
 from api.common.listing import PageDep
 from api.compliance.clocks import city_today
 from api.deps import SessionDep
-from api.enterprises import drills, service
+from api.enterprises import drills, revision_reasons, service
 from api.enterprises.schemas import (
     EnterpriseCreate,
     EnterpriseDrillCreate,
@@ -95,3 +95,12 @@ def list_enterprise_drills(enterprise_id: EnterpriseId, session: SessionDep, _: 
     """The enterprise's drills, newest first, and the date its next drill is due by its category."""
     row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
     return drills.on_record(session=session, enterprise=row)
+
+
+@router.get("/{enterprise_id}/revision-reasons", response_model=list[revision_reasons.RevisionReason])
+def enterprise_revision_reasons(
+    enterprise_id: EnterpriseId, session: SessionDep, _: Reader
+) -> list[revision_reasons.RevisionReason]:
+    """Why the enterprise's plan should be considered for revision now (Decree 708 art. 6), if anything."""
+    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
+    return revision_reasons.reasons(session=session, enterprise=row, today=city_today())

@@ -110,6 +110,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/enterprises/import"): Rule(LIBRARY, 422),
     ("GET", "/api/v1/enterprises/{enterprise_id}/drills"): Rule(ALL, 404),
     ("POST", "/api/v1/enterprises/{enterprise_id}/drills"): Rule(LIBRARY, 422),
+    ("GET", "/api/v1/enterprises/{enterprise_id}/revision-reasons"): Rule(ALL, 404),
     ("GET", "/api/v1/plans/{plan_id}/revisions"): Rule(ALL, 404),
     ("POST", "/api/v1/plans/{plan_id}/revisions"): Rule(LIBRARY, 422),
     ("GET", "/api/v1/compliance"): Rule(ALL, 200),
