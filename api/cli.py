@@ -35,14 +35,18 @@ def _seed_demo(_: argparse.Namespace) -> int:
 
 def _housekeeping(_: argparse.Namespace) -> int:
     from api.common.idempotency import purge_expired
+    from api.compliance.announce import announce_overdue
+    from api.compliance.clocks import city_today
     from resources_db.engine import make_engine, make_session_factory
 
     engine = make_engine(get_settings().database_url)
     with make_session_factory(engine)() as session:
         purged = purge_expired(session)
+        overdue = announce_overdue(session=session, today=city_today())
         session.commit()
     engine.dispose()
     print(f"expired idempotency keys removed: {purged}", flush=True)
+    print(f"compliance clocks newly overdue, announced as events: {len(overdue)}", flush=True)
     return 0
 
 
@@ -143,9 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     sub.add_parser("migrate", help="upgrade the database schema to head").set_defaults(func=_migrate)
     sub.add_parser("seed-demo", help="load the Leizhou demo data (idempotent)").set_defaults(func=_seed_demo)
-    sub.add_parser("housekeeping", help="remove expired idempotency keys (run daily, e.g. from cron)").set_defaults(
-        func=_housekeeping
-    )
+    sub.add_parser(
+        "housekeeping",
+        help="remove expired idempotency keys, announce overdue compliance clocks (run daily, e.g. from cron)",
+    ).set_defaults(func=_housekeeping)
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
     create = users.add_parser("create", help="create a user (password from ERCP_NEW_USER_PASSWORD or a prompt)")
     create.add_argument("username")

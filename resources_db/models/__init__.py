@@ -5,7 +5,13 @@ from resources_db.models.audit import AuditLog
 from resources_db.models.cooperation import MutualAidRequest, ServiceAgreement
 from resources_db.models.dispatches import Allocation, Dispatch
 from resources_db.models.drills import Drill
-from resources_db.models.enterprises import AgreementEnterprise, Enterprise, EnterpriseDrill, PlanRevision
+from resources_db.models.enterprises import (
+    AgreementEnterprise,
+    ComplianceNotice,
+    Enterprise,
+    EnterpriseDrill,
+    PlanRevision,
+)
 from resources_db.models.hazards import EmergencyPlan, HazardSource
 from resources_db.models.idempotency import IdempotencyKey
 from resources_db.models.incidents import Escalation, Incident, TimelineEntry
@@ -18,6 +24,7 @@ __all__ = [
     "AgreementEnterprise",
     "Allocation",
     "AuditLog",
+    "ComplianceNotice",
     "Depot",
     "Dispatch",
     "Drill",

@@ -77,3 +77,17 @@ class AgreementEnterprise(Base):
 
     agreement_id: Mapped[int] = mapped_column(ForeignKey("service_agreements.id"), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True, index=True)
+
+
+class ComplianceNotice(Base):
+    """A compliance clock already announced as overdue (`compliance.overdue` event), so it is announced once.
+
+    `key` is kind, subject and due date: a clock that is met and later runs
+    out again, with a new due date, is announced again.
+    """
+
+    __tablename__ = "compliance_notices"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    announced_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -209,10 +209,26 @@ def upgrade() -> None:
     with op.batch_alter_table("agreement_enterprises", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_agreement_enterprises_enterprise_id"), ["enterprise_id"], unique=False)
 
+    op.create_table(
+        "compliance_notices",
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("announced_at", resources_db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"], ["enterprises.id"], name=op.f("fk_compliance_notices_enterprise_id_enterprises")
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_compliance_notices")),
+    )
+    with op.batch_alter_table("compliance_notices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_compliance_notices_enterprise_id"), ["enterprise_id"], unique=False)
+
     _enterprises_from_hazard_text()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("compliance_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_compliance_notices_enterprise_id"))
+    op.drop_table("compliance_notices")
     with op.batch_alter_table("agreement_enterprises", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agreement_enterprises_enterprise_id"))
     op.drop_table("agreement_enterprises")
