@@ -39,6 +39,8 @@ def _seed_demo(_: argparse.Namespace) -> int:
 
 def _housekeeping(_: argparse.Namespace) -> int:
     from api.common.idempotency import purge_expired
+    from api.compliance.announce import announce_overdue
+    from api.compliance.clocks import city_today
     from api.incidents.service import regrade_long_missing
     from resources_db.engine import make_engine, make_session_factory
 
@@ -47,10 +49,12 @@ def _housekeeping(_: argparse.Namespace) -> int:
     with make_session_factory(engine)() as session:
         purged = purge_expired(session)
         regraded = regrade_long_missing(session=session) if settings.missing_counts_as_dead else []
+        overdue = announce_overdue(session=session, today=city_today())
         session.commit()
     engine.dispose()
     print(f"expired idempotency keys removed: {purged}", flush=True)
     print(f"incidents re-graded for persons still missing: {len(regraded)}", flush=True)
+    print(f"compliance clocks newly overdue, announced as events: {len(overdue)}", flush=True)
     return 0
 
 
@@ -307,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed-demo", help="load the Leizhou demo data (idempotent)").set_defaults(func=_seed_demo)
     sub.add_parser(
         "housekeeping",
-        help="drop expired idempotency keys, re-grade for long-missing persons (daily, e.g. from cron)",
+        help="drop expired idempotency keys, re-grade for long-missing persons, announce overdue compliance (daily)",
     ).set_defaults(func=_housekeeping)
     drill = sub.add_parser(
         "drill",

@@ -19,10 +19,14 @@ from api.auth.gate import PasswordGate
 from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
 from api.compensation.views import router as compensation_router
+from api.compliance.views import router as compliance_router
 from api.depots.views import router as depots_router
 from api.deps import Principal, PrincipalCache, VerifiedTokens, principal_for_token, valid_tokens
 from api.dispatches.views import router as dispatches_router
 from api.drills.views import router as drills_router
+from api.enterprises.csv_views import router as enterprises_csv_router
+from api.enterprises.plan_views import router as plan_revisions_router
+from api.enterprises.views import router as enterprises_router
 from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
@@ -143,6 +147,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         agreements_router,
         compensation_router,
         situation_router,
+        enterprises_csv_router,
+        enterprises_router,
+        plan_revisions_router,
+        compliance_router,
     ):
         v1.include_router(router)
     ws_settings = WsSettings(

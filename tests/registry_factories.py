@@ -38,6 +38,7 @@ def plan_body(**overrides: Any) -> dict[str, Any]:
         "incident_types": ["ammonia_leak", "fire"],
         "required_capabilities": {"hazmat": 2, "decontamination": 1, "medical": 1},
         "required_supplies": {"breathing_apparatus": 20, "absorbent": 500},
+        "owner_body": "雷州市应急管理局",
     }
     body.update(overrides)
     return body

@@ -5,7 +5,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from api.common.pagination import Page
-from api.common.schemas import ReadModel, WriteModel
+from api.common.schemas import EnterpriseRef, ReadModel, WriteModel
 
 CENT = Decimal("0.01")
 # NUMERIC(10, 2) in the database: at most 8 digits before the point, cents after it; "75.5" is kept as 75.50
@@ -21,6 +21,11 @@ class AgreementCreate(WriteModel):
     callout_fee_cny: Annotated[Cny, Field(ge=0)]
     valid_from: date
     valid_to: date | None = Field(None, description="last day covered (inclusive); open-ended when absent")
+    enterprise_ids: list[EnterpriseRef] = Field(
+        default_factory=list,
+        max_length=50,
+        description="the enterprises on record the team serves (Decree 708 art. 10)",
+    )
 
     @model_validator(mode="after")
     def _period_is_not_backwards(self) -> Self:
@@ -36,6 +41,7 @@ class AgreementRead(ReadModel):
     callout_fee_cny: Decimal
     valid_from: date
     valid_to: date | None
+    enterprise_ids: list[int]
     version: int
 
 

@@ -20,7 +20,7 @@ from api.common.refs import require
 from api.deps import Principal
 from api.errors import InvalidInput, NotFound
 from resources_db.enums import TeamKind
-from resources_db.models import RescueTeam, ServiceAgreement
+from resources_db.models import AgreementEnterprise, Enterprise, RescueTeam, ServiceAgreement
 
 CONTRACTED_KINDS = frozenset({TeamKind.social, TeamKind.enterprise_fulltime})
 
@@ -32,6 +32,7 @@ def snapshot(a: ServiceAgreement) -> dict[str, Any]:
         "callout_fee_cny": a.callout_fee_cny,
         "valid_from": a.valid_from,
         "valid_to": a.valid_to,
+        "enterprise_ids": a.enterprise_ids,
     }
 
 
@@ -55,7 +56,10 @@ def create(*, session: Session, principal: Principal, data: AgreementCreate) -> 
     if team.kind not in CONTRACTED_KINDS:
         message = f"team {team.id} is {team.kind.value}; agreements are for social or enterprise_fulltime teams"
         raise InvalidInput(message, [{"field": "body.team_id", "message": message}])
-    row = ServiceAgreement(**data.model_dump())
+    for i, enterprise_id in enumerate(data.enterprise_ids):
+        require(session, Enterprise, enterprise_id, field=f"body.enterprise_ids.{i}")
+    served = [AgreementEnterprise(enterprise_id=e) for e in sorted(set(data.enterprise_ids))]
+    row = ServiceAgreement(**data.model_dump(exclude={"enterprise_ids"}), served=served)
     session.add(row)
     session.flush()
     before_team = {"agreement_id": team.agreement_id}

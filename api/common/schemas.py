@@ -12,6 +12,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\-() ]{3,32}$")]
 JurisdictionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{2,32}$")]
+# The enterprise on record (api.enterprises) a hazard source or a depot belongs to.
+EnterpriseRef = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 # C0 controls other than tab, LF and CR, lone surrogates and the two non-characters XML 1.0 forbids: text

@@ -19,6 +19,11 @@ class CompensationLine(BaseModel):
     callout_fee_cny: Decimal
     labour_cny: Decimal
     amount_cny: Decimal
+    payer_enterprise_id: int | None = Field(
+        description="Decree 708 art. 19: the enterprise whose hazard source the incident was at bears the rescue's "
+        "cost; null when no enterprise on record is responsible (paid from the public budget)"
+    )
+    payer: str
 
 
 class TeamStatement(BaseModel):

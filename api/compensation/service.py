@@ -16,7 +16,7 @@ from api.common.refs import require
 from api.compensation import rules
 from api.compensation.schemas import CompensationLine, CompensationReport, TeamStatement
 from resources_db.enums import DispatchStatus
-from resources_db.models import Dispatch, RescueTeam, ServiceAgreement
+from resources_db.models import Dispatch, Enterprise, HazardSource, Incident, RescueTeam, ServiceAgreement
 
 
 def _terms(session: Session, team_ids: list[int]) -> dict[int, list[rules.Terms]]:
@@ -30,7 +30,25 @@ def _terms(session: Session, team_ids: list[int]) -> dict[int, list[rules.Terms]
     return out
 
 
-def _statement(team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.Terms]) -> TeamStatement:
+PUBLIC_BUDGET = "public budget (no responsible enterprise on record)"
+
+
+def _payers(session: Session, incident_ids: set[int]) -> dict[int, tuple[int, str]]:
+    """incident id → (enterprise id, name) of the enterprise whose hazard source it was at (Decree 708 art. 19)."""
+    if not incident_ids:
+        return {}
+    stmt = (
+        select(Incident.id, Enterprise.id, Enterprise.name)
+        .join(HazardSource, HazardSource.id == Incident.hazard_source_id)
+        .join(Enterprise, Enterprise.id == HazardSource.enterprise_id)
+        .where(Incident.id.in_(sorted(incident_ids)))
+    )
+    return {incident_id: (eid, name) for incident_id, eid, name in session.execute(stmt)}
+
+
+def _statement(
+    team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.Terms], payers: dict[int, tuple[int, str]]
+) -> TeamStatement:
     lines: list[CompensationLine] = []
     unpriced: list[int] = []
     for d in dispatches:
@@ -40,6 +58,7 @@ def _statement(team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.T
             unpriced.append(d.id)
             continue
         p = rules.price(chosen, rules.billed_hours(d.on_scene_at, d.released_at), d.personnel)
+        payer_id, payer = payers.get(d.incident_id, (None, PUBLIC_BUDGET))
         lines.append(
             CompensationLine(
                 dispatch_id=d.id,
@@ -54,6 +73,8 @@ def _statement(team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.T
                 callout_fee_cny=chosen.callout_fee_cny,
                 labour_cny=p.labour_cny,
                 amount_cny=p.amount_cny,
+                payer_enterprise_id=payer_id,
+                payer=payer,
             )
         )
     return TeamStatement(
@@ -68,10 +89,15 @@ def _statement(team: RescueTeam, dispatches: list[Dispatch], terms: list[rules.T
     )
 
 
-def report(*, session: Session, month: str, team_id: int | None) -> CompensationReport:
-    """Statements per team for a `YYYY-MM` month (already validated by the caller)."""
+def report(
+    *, session: Session, month: str, team_id: int | None, enterprise_id: int | None = None
+) -> CompensationReport:
+    """Statements per team for a `YYYY-MM` month (already validated by the caller); with `enterprise_id`, only
+    the dispatches that enterprise pays for."""
     if team_id is not None:
         require(session, RescueTeam, team_id, field="query.team_id")
+    if enterprise_id is not None:
+        require(session, Enterprise, enterprise_id, field="query.enterprise_id")
     start, end = rules.month_bounds(*rules.parse_month(month))
     has_agreement = exists(select(ServiceAgreement.id).where(ServiceAgreement.team_id == RescueTeam.id))
     stmt = (
@@ -88,11 +114,18 @@ def report(*, session: Session, month: str, team_id: int | None) -> Compensation
     )
     if team_id is not None:
         stmt = stmt.where(Dispatch.team_id == team_id)
+    if enterprise_id is not None:
+        stmt = (
+            stmt.join(Incident, Incident.id == Dispatch.incident_id)
+            .join(HazardSource, HazardSource.id == Incident.hazard_source_id)
+            .where(HazardSource.enterprise_id == enterprise_id)
+        )
     by_team: dict[int, tuple[RescueTeam, list[Dispatch]]] = {}
     for d, team in session.execute(stmt):
         by_team.setdefault(team.id, (team, []))[1].append(d)
     terms = _terms(session, list(by_team))
-    statements = [_statement(team, ds, terms[tid]) for tid, (team, ds) in by_team.items()]
+    payers = _payers(session, {d.incident_id for _, ds in by_team.values() for d in ds})
+    statements = [_statement(team, ds, terms[tid], payers) for tid, (team, ds) in by_team.items()]
     return CompensationReport(
         month=month,
         timezone=rules.LOCAL_TZ.tzname(None) or "Asia/Shanghai",
@@ -121,6 +154,8 @@ CSV_COLUMNS = (
     "callout_fee_cny",
     "labour_cny",
     "amount_cny",
+    "payer_enterprise_id",
+    "payer",
 )
 
 

@@ -25,22 +25,35 @@ def month_query(
 
 MonthDep = Annotated[str, Depends(month_query)]
 TeamIdQuery = Annotated[int | None, Query(ge=1, description="one team's statement only")]
+# Bounded so an absurd id is a 422, not a database integer overflow.
+EnterpriseQuery = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="only the dispatches this enterprise pays for (art. 19)")
+]
 
 
 @router.get("", response_model=CompensationReport)
 def compensation_report(
-    session: SessionDep, _: CompensationReader, month: MonthDep, team_id: TeamIdQuery = None
+    session: SessionDep,
+    _: CompensationReader,
+    month: MonthDep,
+    team_id: TeamIdQuery = None,
+    enterprise_id: EnterpriseQuery = None,
 ) -> CompensationReport:
-    """Per-team statements for a month: released real dispatches priced by each team's agreement."""
-    return service.report(session=session, month=month, team_id=team_id)
+    """Per-team statements for a month: released real dispatches priced by each team's agreement, each naming
+    its payer; with `enterprise_id`, that enterprise's share."""
+    return service.report(session=session, month=month, team_id=team_id, enterprise_id=enterprise_id)
 
 
 @router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export_compensation_csv(
-    session: SessionDep, _: CompensationReader, month: MonthDep, team_id: TeamIdQuery = None
+    session: SessionDep,
+    _: CompensationReader,
+    month: MonthDep,
+    team_id: TeamIdQuery = None,
+    enterprise_id: EnterpriseQuery = None,
 ) -> Response:
     """The same statements as CSV: `line` rows, then a `team_total` row per team (UTF-8 with a BOM for Excel)."""
-    report = service.report(session=session, month=month, team_id=team_id)
+    report = service.report(session=session, month=month, team_id=team_id, enterprise_id=enterprise_id)
     body = csvio.UTF8_BOM + csvio.render(service.CSV_COLUMNS, service.csv_rows(report))
     return Response(
         body.encode("utf-8"),

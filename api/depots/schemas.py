@@ -1,5 +1,14 @@
 from api.common.pagination import Page
-from api.common.schemas import JurisdictionCode, Latitude, Longitude, Name, PatchModel, ReadModel, WriteModel
+from api.common.schemas import (
+    EnterpriseRef,
+    JurisdictionCode,
+    Latitude,
+    Longitude,
+    Name,
+    PatchModel,
+    ReadModel,
+    WriteModel,
+)
 from resources_db.enums import DepotOperator
 
 
@@ -9,14 +18,18 @@ class DepotCreate(WriteModel):
     lat: Latitude
     lon: Longitude
     operator: DepotOperator
+    enterprise_id: EnterpriseRef | None = None
 
 
 class DepotUpdate(PatchModel):
+    NULLABLE = frozenset({"enterprise_id"})
+
     name: Name | None = None
     jurisdiction: JurisdictionCode | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
     operator: DepotOperator | None = None
+    enterprise_id: EnterpriseRef | None = None
 
 
 class DepotRead(ReadModel):
@@ -26,6 +39,7 @@ class DepotRead(ReadModel):
     lat: float
     lon: float
     operator: DepotOperator
+    enterprise_id: int | None
     version: int
     distance_km: float | None = None
 

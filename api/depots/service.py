@@ -13,9 +13,9 @@ from api.depots.schemas import DepotCreate, DepotUpdate
 from api.deps import Principal
 from api.errors import DuplicateEntity, NotFound
 from resources_db.enums import DepotOperator
-from resources_db.models import Depot, Jurisdiction
+from resources_db.models import Depot, Enterprise, Jurisdiction
 
-FIELDS = ("name", "jurisdiction", "lat", "lon", "operator")
+FIELDS = ("name", "jurisdiction", "lat", "lon", "operator", "enterprise_id")
 ENTITY = "depot"
 
 
@@ -60,6 +60,8 @@ def _flush_unique(session: Session, name: str) -> None:
 def create(*, session: Session, principal: Principal, data: DepotCreate) -> Depot:
     """A new depot in an existing jurisdiction."""
     require(session, Jurisdiction, data.jurisdiction, field="body.jurisdiction")
+    if data.enterprise_id is not None:
+        require(session, Enterprise, data.enterprise_id, field="body.enterprise_id")
     depot = Depot(**data.model_dump())
     session.add(depot)
     _flush_unique(session, data.name)
@@ -74,6 +76,8 @@ def update(*, session: Session, principal: Principal, depot: Depot, data: DepotU
     changes = data.model_dump(exclude_unset=True)
     if "jurisdiction" in changes:
         require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
+    if changes.get("enterprise_id") is not None:
+        require(session, Enterprise, changes["enterprise_id"], field="body.enterprise_id")
     audit.update_row(
         session,
         principal=principal,

@@ -1,9 +1,20 @@
+from datetime import date
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from api.common.pagination import Page
-from api.common.schemas import JurisdictionCode, Latitude, Longitude, Name, PatchModel, ReadModel, ShortText, WriteModel
+from api.common.schemas import (
+    EnterpriseRef,
+    JurisdictionCode,
+    Latitude,
+    Longitude,
+    Name,
+    PatchModel,
+    ReadModel,
+    ShortText,
+    WriteModel,
+)
 from resources_db.enums import HazardKind, RiskLevel
 
 Enterprise = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -20,12 +31,14 @@ class HazardSourceCreate(WriteModel):
     enterprise: Enterprise
     responsible_person: ShortText
     plan_id: PlanId | None = None
+    enterprise_id: EnterpriseRef | None = None
+    last_risk_assessment_on: date | None = None
 
 
 class HazardSourceUpdate(PatchModel):
     """Fields left out keep their value; `plan_id: null` unlinks the plan."""
 
-    NULLABLE = frozenset({"plan_id"})
+    NULLABLE = frozenset({"plan_id", "enterprise_id", "last_risk_assessment_on"})
 
     name: Name | None = None
     kind: HazardKind | None = None
@@ -36,6 +49,8 @@ class HazardSourceUpdate(PatchModel):
     enterprise: Enterprise | None = None
     responsible_person: ShortText | None = None
     plan_id: PlanId | None = None
+    enterprise_id: EnterpriseRef | None = None
+    last_risk_assessment_on: date | None = None
 
 
 class HazardSourceRead(ReadModel):
@@ -49,6 +64,8 @@ class HazardSourceRead(ReadModel):
     enterprise: str
     responsible_person: str
     plan_id: int | None
+    enterprise_id: int | None
+    last_risk_assessment_on: date | None
     version: int
     distance_km: float | None = None
 

@@ -12,9 +12,21 @@ from api.deps import Principal
 from api.errors import NotFound
 from api.hazards.schemas import HazardSourceCreate, HazardSourceUpdate
 from resources_db.enums import HazardKind, RiskLevel
-from resources_db.models import EmergencyPlan, HazardSource, Jurisdiction
+from resources_db.models import EmergencyPlan, Enterprise, HazardSource, Jurisdiction
 
-FIELDS = ("name", "kind", "risk_level", "lat", "lon", "jurisdiction", "enterprise", "responsible_person", "plan_id")
+FIELDS = (
+    "name",
+    "kind",
+    "risk_level",
+    "lat",
+    "lon",
+    "jurisdiction",
+    "enterprise",
+    "responsible_person",
+    "plan_id",
+    "enterprise_id",
+    "last_risk_assessment_on",
+)
 
 
 def snapshot(row: HazardSource) -> dict[str, Any]:
@@ -60,6 +72,8 @@ def _check_refs(session: Session, values: dict[str, Any]) -> None:
         require(session, Jurisdiction, values["jurisdiction"], field="body.jurisdiction")
     if values.get("plan_id") is not None:
         require(session, EmergencyPlan, values["plan_id"], field="body.plan_id")
+    if values.get("enterprise_id") is not None:
+        require(session, Enterprise, values["enterprise_id"], field="body.enterprise_id")
 
 
 def create(*, session: Session, principal: Principal, data: HazardSourceCreate) -> HazardSource:

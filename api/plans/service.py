@@ -15,12 +15,13 @@ from api.audit import service as audit
 from api.common.listing import PageParams
 from api.common.pagination import decode_cursor, encode_cursor
 from api.deps import Principal
+from api.enterprises import plan_records
 from api.errors import NotFound
 from api.plans.schemas import PlanCreate, PlanUpdate
 from resources_db.enums import HazardKind, IncidentType
 from resources_db.models import EmergencyPlan
 
-FIELDS = ("title", "hazard_kinds", "incident_types", "required_capabilities", "required_supplies")
+FIELDS = ("title", "hazard_kinds", "incident_types", "required_capabilities", "required_supplies", *plan_records.FIELDS)
 
 
 def snapshot(plan: EmergencyPlan) -> dict[str, Any]:
@@ -76,6 +77,7 @@ def list_(
 def create(*, session: Session, principal: Principal, data: PlanCreate) -> EmergencyPlan:
     """A new plan."""
     plan = EmergencyPlan(**_stored(data.model_dump()))
+    plan_records.check(session, plan)
     session.add(plan)
     session.flush()
     audit.record(
@@ -92,11 +94,13 @@ def create(*, session: Session, principal: Principal, data: PlanCreate) -> Emerg
 def update(*, session: Session, principal: Principal, plan: EmergencyPlan, data: PlanUpdate) -> EmergencyPlan:
     """Apply the fields given (lists and maps are replaced whole); the version check happens at flush."""
     # _stored builds new objects, never in-place edits, so SQLAlchemy sees the JSON columns change.
+    changes = _stored(data.model_dump(exclude_unset=True))
+    plan_records.check(session, plan, changes)
     audit.update_row(
         session,
         principal=principal,
         row=plan,
-        changes=_stored(data.model_dump(exclude_unset=True)),
+        changes=changes,
         snapshot=snapshot,
         action="plan.update",
         entity="emergency_plan",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.common.geo import haversine_from
 from api.incidents import service as incidents
 from api.incidents.schemas import NearbyHazard
-from api.recommendations import scene
+from api.recommendations import agreements, scene
 from api.recommendations.nearest import nearest_teams
 from api.recommendations.nearest_supplies import nearest_supplies
 from api.recommendations.scene import Plan, Scene
@@ -192,9 +192,18 @@ def recommend(
         limit=limit,
         teams_needed=to_send,
     )
-    proposed = propose_set(ranked, to_send, to_send)
-    needed = _needed_supplies(plan, extra_supplies)
     today = datetime.now(UTC).astimezone(CST).date()
+    proposed = propose_set(ranked, to_send, to_send)
+    ranked = agreements.first(
+        session=session,
+        scene=incident,
+        ranked=ranked,
+        required=frozenset(required),
+        params=params,
+        today=today,
+        limit=limit,
+    )
+    needed = _needed_supplies(plan, extra_supplies)
     supplies = rank_supplies(
         incident_lat=incident.lat,
         incident_lon=incident.lon,

@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resources_db.demo import builders, places
+from resources_db.demo import enterprises as demo_enterprises
 from resources_db.enums import MovementReason
 from resources_db.models import (
     Depot,
     EmergencyPlan,
+    Enterprise,
     HazardSource,
     Jurisdiction,
     RescueTeam,
@@ -37,6 +39,7 @@ COUNTED: dict[str, Any] = {
     "supply_items": SupplyItem,
     "hazard_sources": HazardSource,
     "plans": EmergencyPlan,
+    "enterprises": Enterprise,
 }
 
 
@@ -67,20 +70,31 @@ def seed_demo(
     session.flush()
     progress(f"jurisdictions: city, towns/streets and neighbours ({len(places.JURISDICTIONS)})")
 
+    today = today or date.today()
     plans = builders.plans()
-    session.add_all(plans)
+    demo_enterprises.own_templates(plans)
+    enterprises = demo_enterprises.enterprises()
+    session.add_all([*plans, *enterprises])
     session.flush()
     hazards = builders.hazard_sources(plans)
+    depots = builders.depots()
+    demo_enterprises.link(hazards, depots, enterprises, today)
     session.add_all(hazards)
     session.flush()
-    progress(f"emergency plans: {len(plans)}, hazard sources: {len(hazards)}")
+    own_plans = demo_enterprises.plans(enterprises, plans, today)
+    session.add_all(own_plans.values())
+    session.flush()
+    drills = demo_enterprises.drills(enterprises, own_plans, today)
+    session.add_all(drills)
+    session.flush()
+    progress(f"emergency plans: {len(plans) + len(own_plans)}, hazard sources: {len(hazards)}")
+    progress(f"enterprises: {len(enterprises)}, their drills on record: {len(drills)}")
 
     _seed_teams_and_users(session, password_hash, progress)
 
-    depots = builders.depots()
     session.add_all(depots)
     session.flush()
-    items = builders.supply_items(depots, today or date.today())
+    items = builders.supply_items(depots, today)
     session.add_all(items)
     session.flush()
     session.add_all(

@@ -5,6 +5,13 @@ from resources_db.models.audit import AuditLog
 from resources_db.models.cooperation import MutualAidRequest, ServiceAgreement
 from resources_db.models.dispatches import Allocation, Dispatch
 from resources_db.models.drills import Drill, DrillInject
+from resources_db.models.enterprises import (
+    AgreementEnterprise,
+    ComplianceNotice,
+    Enterprise,
+    EnterpriseDrill,
+    PlanRevision,
+)
 from resources_db.models.hazards import EmergencyPlan, HazardSource
 from resources_db.models.idempotency import IdempotencyKey
 from resources_db.models.incidents import Escalation, Incident, TimelineEntry
@@ -14,13 +21,17 @@ from resources_db.models.supplies import Depot, StockMovement, SupplyItem
 from resources_db.models.teams import RescueTeam
 
 __all__ = [
+    "AgreementEnterprise",
     "Allocation",
     "AuditLog",
+    "ComplianceNotice",
     "Depot",
     "Dispatch",
     "Drill",
     "DrillInject",
     "EmergencyPlan",
+    "Enterprise",
+    "EnterpriseDrill",
     "Escalation",
     "EventLogMeta",
     "HazardSource",
@@ -29,6 +40,7 @@ __all__ = [
     "Jurisdiction",
     "MutualAidRequest",
     "OutboxEvent",
+    "PlanRevision",
     "RescueTeam",
     "ServiceAgreement",
     "StockMovement",

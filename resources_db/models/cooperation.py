@@ -1,12 +1,15 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resources_db.base import Base, JSONType, str_enum, utcnow
 from resources_db.enums import MutualAidStatus
+
+if TYPE_CHECKING:
+    from resources_db.models.enterprises import AgreementEnterprise
 
 
 class MutualAidRequest(Base):
@@ -47,5 +50,11 @@ class ServiceAgreement(Base):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
+    # The enterprises it serves (api.enterprises); few per agreement, so loaded with it.
+    served: Mapped[list["AgreementEnterprise"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def enterprise_ids(self) -> list[int]:
+        return sorted(s.enterprise_id for s in self.served)

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Float, ForeignKey, String
@@ -22,6 +23,14 @@ class EmergencyPlan(Base):
     incident_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
     required_capabilities: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     required_supplies: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # The plan on record (seed §12): who owns it (an enterprise, or a government body named in text),
+    # its edition and the dates its compliance clocks run from (api.compliance).
+    owner_enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    owner_body: Mapped[str | None] = mapped_column(String(200))
+    edition: Mapped[str | None] = mapped_column(String(32))
+    issued_on: Mapped[date | None]
+    filed_on: Mapped[date | None]
+    evaluated_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -40,6 +49,8 @@ class HazardSource(Base):
     enterprise: Mapped[str] = mapped_column(String(200))
     responsible_person: Mapped[str] = mapped_column(String(64))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("emergency_plans.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    last_risk_assessment_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

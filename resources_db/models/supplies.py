@@ -16,6 +16,7 @@ class Depot(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     operator: Mapped[DepotOperator] = mapped_column(str_enum(DepotOperator, "depot_operator"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -18,13 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.passwords import hash_password
 from api.common.geo import haversine_km
+from api.compliance import service as compliance
+from api.compliance.schemas import ComplianceKind, ComplianceStatus
+from resources_db.credit_code import problem
 from resources_db.demo.loader import seed_demo
 from resources_db.engine import make_engine, make_session_factory
+from resources_db.enterprise_enums import EnterpriseCategory
 from resources_db.enums import Capability, JurisdictionKind, RiskLevel, Role, TeamKind, TeamStatus
 from resources_db.migrate import upgrade
 from resources_db.models import (
     Depot,
     EmergencyPlan,
+    Enterprise,
     HazardSource,
     Jurisdiction,
     RescueTeam,
@@ -124,6 +129,7 @@ def _digest(session: Session) -> str:
 def test_summary_meets_the_thresholds_and_matches_the_tables(seeded: Seeded, session: Session) -> None:
     minimum = {"jurisdictions": 25, "teams": 60, "users": 64, "depots": 8, "supply_items": 150, "hazard_sources": 40}
     minimum["plans"] = 5
+    minimum["enterprises"] = 40
     assert set(seeded.summary) == set(minimum)
     for key, low in minimum.items():
         assert seeded.summary[key] >= low, key
@@ -271,3 +277,38 @@ def test_two_fresh_databases_get_identical_data(
     with _seed_fresh(backend, tmp_path, password_hash) as other, seeded.factory() as a, other.factory() as b:
         assert _digest(a) == _digest(b)
         assert other.summary == seeded.summary
+
+
+def test_every_hazard_source_belongs_to_the_enterprise_it_names(session: Session) -> None:
+    enterprises = {e.id: e for e in session.scalars(select(Enterprise))}
+    sources = list(session.scalars(select(HazardSource)))
+    assert len(enterprises) >= 40
+    assert all(enterprises[s.enterprise_id or 0].name == s.enterprise for s in sources)
+    assert [e.credit_code for e in enterprises.values() if problem(e.credit_code or "")] == []
+    large = [e for e in enterprises.values() if e.large_scale]
+    assert large
+    assert all(e.duty_phone for e in large)
+    assert {d.name for d in session.scalars(select(Depot).where(Depot.enterprise_id.is_not(None)))} == {
+        "雷州化工集中区企业应急物资库",
+        "雷州冷链企业联防应急物资库",
+    }
+    owned = list(session.scalars(select(EmergencyPlan).where(EmergencyPlan.owner_enterprise_id.is_not(None))))
+    assert len(owned) >= 20
+    assert all(p.owner_body is None for p in owned)
+
+
+def test_the_demo_shows_leizhou_hazardous_goods_units_overdue(session: Session) -> None:
+    report = compliance.report(
+        session=session,
+        today=TODAY,
+        kinds=set(ComplianceKind),
+        statuses={ComplianceStatus.overdue},
+        jurisdiction="leizhou",
+        category=EnterpriseCategory.hazardous_goods.value,
+    )
+    kinds = {i.kind for i in report.items}
+    assert ComplianceKind.drill in kinds
+    assert ComplianceKind.risk_assessment in kinds
+    assert "suixi" not in report.by_jurisdiction  # a neighbour, not Leizhou
+    assert sum(c.overdue for c in report.by_jurisdiction.values()) == len(report.items) >= 5
+    print(f"demo compliance: overdue items={len(report.items)} kinds={sorted(k.value for k in kinds)}")

@@ -1,0 +1,106 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response, status
+
+from api.auth.permissions import LibraryWriter, Reader
+from api.common.etag import check_if_match, set_etag
+from api.common.listing import PageDep
+from api.compliance.clocks import city_today
+from api.deps import SessionDep
+from api.enterprises import drills, revision_reasons, service
+from api.enterprises.schemas import (
+    EnterpriseCreate,
+    EnterpriseDrillCreate,
+    EnterpriseDrillRead,
+    EnterpriseDrills,
+    EnterprisePage,
+    EnterpriseRead,
+    EnterpriseUpdate,
+)
+from api.routing import UnitOfWorkRoute
+from resources_db.enterprise_enums import EnterpriseCategory
+
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/enterprises", tags=["enterprises"])
+
+IfMatch = Annotated[str | None, Header(description="the ETag last read")]
+# Bounded so an absurd id is a 422, not a database integer overflow.
+EnterpriseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("", response_model=EnterprisePage)
+def list_enterprises(
+    session: SessionDep,
+    _: Reader,
+    page: PageDep,
+    jurisdiction: Annotated[str | None, Query(max_length=32)] = None,
+    category: EnterpriseCategory | None = None,
+) -> EnterprisePage:
+    """Enterprises on record in id order, filtered by jurisdiction and Decree 708 art. 8 category."""
+    stmt = service.filtered(jurisdiction=jurisdiction, category=category)
+    rows, next_cursor = service.list_(session=session, stmt=stmt, page=page)
+    return EnterprisePage(items=[EnterpriseRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post("", response_model=EnterpriseRead, status_code=status.HTTP_201_CREATED)
+def create_enterprise(
+    data: EnterpriseCreate, session: SessionDep, principal: LibraryWriter, response: Response
+) -> EnterpriseRead:
+    """Put an enterprise on record (its unified social credit code is checked, check character included)."""
+    row = service.create(session=session, principal=principal, data=data)
+    session.commit()
+    set_etag(response, row.version)
+    response.headers["Location"] = f"/api/v1/enterprises/{row.id}"
+    return EnterpriseRead.model_validate(row)
+
+
+@router.get("/{enterprise_id}", response_model=EnterpriseRead)
+def get_enterprise(enterprise_id: EnterpriseId, session: SessionDep, _: Reader, response: Response) -> EnterpriseRead:
+    """One enterprise, with its ETag."""
+    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
+    set_etag(response, row.version)
+    return EnterpriseRead.model_validate(row)
+
+
+@router.patch("/{enterprise_id}", response_model=EnterpriseRead)
+def update_enterprise(
+    enterprise_id: EnterpriseId,
+    data: EnterpriseUpdate,
+    session: SessionDep,
+    principal: LibraryWriter,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EnterpriseRead:
+    """Change an enterprise (`If-Match` required)."""
+    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
+    check_if_match(if_match, row.version)
+    service.update(session=session, principal=principal, row=row, data=data)
+    session.commit()
+    set_etag(response, row.version)
+    return EnterpriseRead.model_validate(row)
+
+
+@router.post("/{enterprise_id}/drills", response_model=EnterpriseDrillRead, status_code=status.HTTP_201_CREATED)
+def record_enterprise_drill(
+    enterprise_id: EnterpriseId, data: EnterpriseDrillCreate, session: SessionDep, principal: LibraryWriter
+) -> EnterpriseDrillRead:
+    """Record a drill the enterprise held (not dated in the future), as reported to the county."""
+    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
+    drill = drills.record(session=session, principal=principal, enterprise=row, data=data, today=city_today())
+    session.commit()
+    return EnterpriseDrillRead.model_validate(drill)
+
+
+@router.get("/{enterprise_id}/drills", response_model=EnterpriseDrills)
+def list_enterprise_drills(enterprise_id: EnterpriseId, session: SessionDep, _: Reader) -> EnterpriseDrills:
+    """The enterprise's drills, newest first, and the date its next drill is due by its category."""
+    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
+    return drills.on_record(session=session, enterprise=row)
+
+
+@router.get("/{enterprise_id}/revision-reasons", response_model=list[revision_reasons.RevisionReason])
+def enterprise_revision_reasons(
+    enterprise_id: EnterpriseId, session: SessionDep, _: Reader
+) -> list[revision_reasons.RevisionReason]:
+    """Why the enterprise's plan should be considered for revision now (Decree 708 art. 6), if anything."""
+    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
+    return revision_reasons.reasons(session=session, enterprise=row, today=city_today())
