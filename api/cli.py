@@ -41,7 +41,7 @@ def _housekeeping(_: argparse.Namespace) -> int:
     from api.common.idempotency import purge_expired
     from api.compliance.announce import announce_overdue
     from api.compliance.clocks import city_today
-    from api.incidents.service import regrade_long_missing
+    from api.incidents.missing_rule import regrade_long_missing
     from resources_db.engine import make_engine, make_session_factory
 
     settings = get_settings()

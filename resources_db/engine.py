@@ -98,6 +98,20 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_write_intent.get() else "BEGIN")
 
 
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Transactions begun inside write (`BEGIN IMMEDIATE` on SQLite), even on a path marked read-only.
+
+    For a read that finds it must write: end the read transaction first, since
+    a deferred one cannot reliably upgrade to a write lock.
+    """
+    token = sqlite_write_intent.set(True)
+    try:
+        yield
+    finally:
+        sqlite_write_intent.reset(token)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -15,12 +15,12 @@ from api.common.refs import require
 from api.deps import Principal
 from api.errors import Conflict, InvalidTransition, NotFound
 from api.incidents import escalation_steps, statements
+from api.incidents.grading import grade_of, regrade
 from api.incidents.schemas import IncidentCreate, IncidentTransition, IncidentUpdate, NearbyHazard
-from api.rules import casualties, transitions
-from api.rules import severity as severity_rules
+from api.rules import transitions
 from api.rules.reporting import investigation_due
 from resources_db.base import utcnow
-from resources_db.enums import IncidentStatus, IncidentType, Role, Severity
+from resources_db.enums import IncidentStatus, IncidentType, Severity
 from resources_db.models import HazardSource, Incident, Jurisdiction
 
 FIELDS = (
@@ -45,8 +45,7 @@ FIELDS = (
 CASUALTY_FIELDS = ("deaths", "serious_injuries", "missing")
 # Every figure that may re-grade the incident or make it a near-miss.
 GRADING_FIELDS = frozenset({*CASUALTY_FIELDS, "direct_loss_cny", "trapped", "at_risk", "evacuated"})
-# Who re-grades an incident when the missing-persons window passes on its own (on read or by housekeeping).
-SYSTEM = Principal(user_id=0, username="system", role=Role.admin, team_id=None)
+
 HAZARD_RADIUS_KM = 1.0
 
 
@@ -56,55 +55,6 @@ def snapshot(incident: Incident) -> dict[str, Any]:
 
 def event_data(incident: Incident) -> dict[str, Any]:
     return {"id": incident.id, **snapshot(incident), "version": incident.version, "drill_id": incident.drill_id}
-
-
-@dataclass(frozen=True, slots=True)
-class Grade:
-    severity: Severity
-    near_miss: bool
-
-
-def grade_of(
-    *,
-    type_: IncidentType,
-    occurred_at: datetime,
-    deaths: int,
-    serious_injuries: int,
-    direct_loss_cny: int,
-    missing: int,
-    trapped: int,
-    at_risk: int,
-    evacuated: int,
-    now: datetime,
-    missing_rule: bool,
-) -> Grade:
-    """Art. 3's grade, counting the long-missing as dead when the rule is on, and whether it is a near-miss."""
-    counted = casualties.grading_deaths(
-        deaths=deaths, missing=missing, incident_type=type_, occurred_at=occurred_at, now=now, enabled=missing_rule
-    )
-    return Grade(
-        severity=severity_rules.grade(counted, serious_injuries, direct_loss_cny),
-        near_miss=casualties.is_near_miss(trapped=trapped, missing=missing, at_risk=at_risk, evacuated=evacuated),
-    )
-
-
-def regrade(incident: Incident, *, now: datetime, missing_rule: bool) -> None:
-    """Set the incident's severity and near-miss flag from its figures as they stand."""
-    g = grade_of(
-        type_=incident.type,
-        occurred_at=incident.occurred_at,
-        deaths=incident.deaths,
-        serious_injuries=incident.serious_injuries,
-        direct_loss_cny=incident.direct_loss_cny,
-        missing=incident.missing,
-        trapped=incident.trapped,
-        at_risk=incident.at_risk,
-        evacuated=incident.evacuated,
-        now=now,
-        missing_rule=missing_rule,
-    )
-    incident.severity = g.severity
-    incident.near_miss = g.near_miss
 
 
 def get_or_raise(*, session: Session, incident_id: int) -> Incident:
@@ -309,66 +259,6 @@ def update(
         # A grade that now needs follow-ups (or a final report) starts them as a status change would.
         escalation_steps.on_status(session=session, principal=principal, incident=incident)
     return incident
-
-
-def apply_missing_rule(*, session: Session, incident: Incident, now: datetime | None = None) -> bool:
-    """Re-grade an incident whose missing persons now count as dead (the 30/7-day rule); True when it changed.
-
-    Run on read and by housekeeping: the window passes without anybody editing
-    the incident. The re-grade is the system's, with the chain extended as for any other.
-    """
-    now = now or utcnow()
-    if incident.missing == 0 or incident.status in (IncidentStatus.closed, IncidentStatus.dismissed):
-        return False
-    before = snapshot(incident)
-    old_severity, old_near_miss = incident.severity, incident.near_miss
-    regrade(incident, now=now, missing_rule=True)
-    if not severity_rules.is_higher(incident.severity, old_severity):
-        incident.severity, incident.near_miss = old_severity, old_near_miss
-        return False
-    session.flush()
-    old, new = diff(before, snapshot(incident))
-    window = casualties.missing_window(incident.type).days
-    record_change(
-        session,
-        principal=SYSTEM,
-        action="incident.regrade_missing",
-        entity="incident",
-        entity_id=incident.id,
-        before=old,
-        after=new,
-        event_type="incident.updated",
-        event_data=event_data(incident),
-        drill_id=incident.drill_id,
-        incident_id=incident.id,
-        message=(
-            f"{incident.missing} still missing after {window} days count as dead: "
-            f"re-graded {old_severity.value} → {incident.severity.value}"
-        ),
-    )
-    escalation_steps.on_regrade(
-        session=session,
-        principal=SYSTEM,
-        incident=incident,
-        old=old_severity,
-        old_near_miss=old_near_miss,
-        casualties_changed=False,
-    )
-    escalation_steps.on_status(session=session, principal=SYSTEM, incident=incident, now=now)
-    return True
-
-
-def regrade_long_missing(*, session: Session, now: datetime | None = None) -> list[int]:
-    """Housekeeping: apply the missing-persons rule to every open incident with persons missing; the re-graded ids."""
-    now = now or utcnow()
-    open_with_missing = select(Incident).where(
-        Incident.missing > 0, Incident.status.not_in((IncidentStatus.closed, IncidentStatus.dismissed))
-    )
-    return [
-        i.id
-        for i in session.scalars(open_with_missing).all()
-        if apply_missing_rule(session=session, incident=i, now=now)
-    ]
 
 
 def _require_not_duplicate(incident: Incident) -> None:

@@ -13,7 +13,7 @@ from api.common.drills import DrillScopeDep
 from api.common.etag import check_if_match, set_etag
 from api.common.listing import PageDep, fetch_page
 from api.deps import SessionDep, SettingsDep
-from api.incidents import duplicates, service
+from api.incidents import duplicates, missing_rule, service
 from api.incidents.schemas import (
     ChainStep,
     DuplicateLink,
@@ -32,6 +32,7 @@ from api.incidents.schemas import (
 from api.routing import UnitOfWorkRoute
 from api.rules.reporting import is_overdue
 from resources_db.base import utcnow
+from resources_db.engine import write_intent
 from resources_db.enums import IncidentStatus, IncidentType, Role, Severity
 from resources_db.models import Escalation, Incident, TimelineEntry
 
@@ -175,8 +176,13 @@ def get_incident(
     Persons still missing past the 30/7-day window re-grade the incident here when nobody has since.
     """
     incident = service.get_or_raise(session=session, incident_id=incident_id)
-    if settings.missing_counts_as_dead and service.apply_missing_rule(session=session, incident=incident):
-        session.commit()
+    if settings.missing_counts_as_dead and missing_rule.due(incident):
+        # The GET's read transaction cannot become a write on SQLite: start a writing one, read again in it.
+        session.rollback()
+        with write_intent():
+            incident = service.get_or_raise(session=session, incident_id=incident_id)
+            if missing_rule.apply_missing_rule(session=session, incident=incident):
+                session.commit()
     set_etag(response, incident.version)
     return detail(session, incident)
 

@@ -157,14 +157,17 @@ def supplies_below_min(*, session: Session) -> list[SupplyBelowMin]:
 
 
 def escalations(*, session: Session, scope: DrillScope, now: datetime) -> EscalationsSection:
-    """Reporting steps of active incidents: open ones due within DUE_HORIZON (overdue included), and late ones."""
+    """Reporting steps of active incidents: open ones due within DUE_HORIZON (overdue included), and late ones.
+
+    Withdrawn steps (a duplicate's, a follow-up the final report replaced) owe nothing and are left out.
+    """
     overdue = and_(Escalation.reported_at.is_(None), Escalation.due_at < now)
     is_due = and_(Escalation.reported_at.is_(None), Escalation.due_at < now + DUE_HORIZON)
     is_late = or_(Escalation.late.is_(True), overdue)
     stmt = (
         select(Escalation, Incident.drill_id, is_due.label("is_due"), is_late.label("is_late"))
         .join(Incident, Incident.id == Escalation.incident_id)
-        .where(Incident.status.not_in(INACTIVE_INCIDENT), or_(is_due, is_late))
+        .where(Incident.status.not_in(INACTIVE_INCIDENT), Escalation.withdrawn_at.is_(None), or_(is_due, is_late))
         .order_by(Escalation.due_at, Escalation.id)
     )
     due: list[BoardEscalation] = []

@@ -19,7 +19,8 @@ class Incident(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     jurisdiction: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     hazard_source_id: Mapped[int | None] = mapped_column(ForeignKey("hazard_sources.id"))
-    occurred_at: Mapped[datetime]
+    # Indexed for the duplicate search of every new report (a time window around its accident).
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
     deaths: Mapped[int] = mapped_column(default=0)
     serious_injuries: Mapped[int] = mapped_column(default=0)

@@ -110,9 +110,21 @@ def test_nearest_first_and_never_closed_or_drill_incidents(app: FastAPI, client:
 
 def test_linking_closes_the_duplicate_and_tells_the_primary(app: FastAPI, client: TestClient, tokens, headers) -> None:
     where = spot()
-    primary = make_incident(client, tokens["operator"], type="typhoon_flood", **at(where, 0))
+    # Both occurred 10 min ago: their county steps are due within the board's horizon.
+    primary = make_incident(
+        client,
+        tokens["operator"],
+        type="typhoon_flood",
+        occurred_at=(datetime.now(UTC) - timedelta(minutes=10)).isoformat(),
+        **at(where, 0),
+    )
     repeat = make_incident(
-        client, tokens["operator"], type="typhoon_flood", address="雷城街道 西湖大道 12 号", **at(where, 80)
+        client,
+        tokens["operator"],
+        type="typhoon_flood",
+        address="雷城街道 西湖大道 12 号",
+        occurred_at=(datetime.now(UTC) - timedelta(minutes=10)).isoformat(),
+        **at(where, 80),
     )
     assert candidates(repeat) == [primary["id"]]
     open_steps = [s["id"] for s in repeat["escalations"]]
@@ -137,6 +149,10 @@ def test_linking_closes_the_duplicate_and_tells_the_primary(app: FastAPI, client
     assert notes[0].data is not None
     caller = notes[0].data["after"]["duplicate"]
     assert (caller["incident_id"], caller["reporter"]) == (repeat["id"], "operator")
+    board = ok(client.get("/api/v1/situation", headers=headers["observer"]))["escalations"]
+    on_board = {e["id"] for e in board["due"] + board["late"]}
+    assert on_board.isdisjoint(open_steps)
+    assert primary["next_deadline"]["id"] in on_board  # the county step, due in 50 min like the repeat's was
     # A primary stays open and is offered to the next caller; the closed duplicate is not.
     third = make_incident(client, tokens["operator"], type="typhoon_flood", **at(where, 40))
     assert candidates(third) == [primary["id"]]

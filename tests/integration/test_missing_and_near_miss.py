@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from api.incidents.service import regrade_long_missing
+from api.incidents.missing_rule import regrade_long_missing
 from api.main import create_app
 from api.settings import Settings
 from resources_db.models import Incident

@@ -212,3 +212,12 @@ def test_follow_ups_are_numbered_on_the_cadence_clock_and_end_with_a_final_repor
     assert next_follow_up_due(first.due_at, timedelta(hours=12)) == at(24)
     final = final_step(at(30), timedelta(hours=24))
     assert (final.kind, final.due_at, final.sequence) == (EscalationKind.final, at(54), None)
+
+
+def test_late_at_every_level_each_deadline_from_the_late_report_below() -> None:
+    # County 3 h late; the city, 2 h after hearing, 1 h late; the province 3 h late; the nation on time.
+    reported = [at(4), at(7), at(12), at(14)]
+    links = [Link(level, at(0), r) for level, r in zip((C, CI, P, N), reported, strict=True)]
+    due = rechain(links, T0)
+    assert due == [at(1), at(6), at(9), at(14)]
+    assert [is_late(d, r) for d, r in zip(due, reported, strict=True)] == [True, True, True, False]

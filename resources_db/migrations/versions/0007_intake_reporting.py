@@ -4,8 +4,9 @@ Revision ID: 0007_intake_reporting
 Revises: 0006_drills
 Create Date: 2026-12-06 02:30:00
 
-Incidents gain the counts that make a near-miss or count as dead, and a link
-to the incident a repeat call duplicates. Escalation steps gain when they
+Incidents gain the counts that make a near-miss or count as dead, a link to
+the incident a repeat call duplicates, and an index on the accident time for
+the duplicate search. Escalation steps gain when they
 became owed (art. 11 chains from it), a follow-up number, a withdrawal time
 and the filed art. 12 document; the kind check admits follow-up and final
 reports. Dispatches record who moved them into each status; allocations what
@@ -44,6 +45,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("duplicate_of", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_incidents_duplicate_of_incidents"), "incidents", ["duplicate_of"], ["id"])
         batch.create_index(op.f("ix_incidents_duplicate_of"), ["duplicate_of"], unique=False)
+        batch.create_index(op.f("ix_incidents_occurred_at"), ["occurred_at"], unique=False)
     with op.batch_alter_table("escalations") as batch:
         batch.add_column(sa.Column("owed_from", resources_db.base.UTCDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("sequence", sa.Integer(), nullable=True))
@@ -72,6 +74,7 @@ def downgrade() -> None:
         for name in ("document", "withdrawn_at", "sequence", "owed_from"):
             batch.drop_column(name)
     with op.batch_alter_table("incidents") as batch:
+        batch.drop_index(op.f("ix_incidents_occurred_at"))
         batch.drop_index(op.f("ix_incidents_duplicate_of"))
         batch.drop_constraint(op.f("fk_incidents_duplicate_of_incidents"), type_="foreignkey")
         batch.drop_column("duplicate_of")
