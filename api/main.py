@@ -30,7 +30,7 @@ from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMid
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
 from api.recommendations.views import router as recommendations_router
-from api.settings import Settings, get_settings
+from api.settings import Settings, docs_exposed, get_settings
 from api.situation.views import router as situation_router
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
@@ -87,10 +87,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await bus.disconnect()
             engine.dispose()
 
+    docs = docs_exposed(settings)
     app = FastAPI(
         title="Leizhou emergency response command platform",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
