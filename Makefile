@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # --locked: a pyproject.toml that disagrees with uv.lock stops here instead of silently re-resolving.
 SYNC = $(UV) sync --locked $(1) || { echo "uv.lock and pyproject.toml disagree (or the install failed): run 'make lock'" >&2; exit 1; }
 
-.PHONY: demo test lint lock loadtest-smoke bench bench-workflows bench-ws clean
+.PHONY: demo test lint lock audit loadtest-smoke bench bench-workflows bench-ws clean
 
 $(UV): requirements-bootstrap.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --root-user-action=ignore \
@@ -44,6 +44,11 @@ lint: $(UV)
 ## Re-resolve uv.lock from pyproject.toml (newest versions its ranges allow); commit the result.
 lock: $(UV)
 	$(UV) lock --upgrade
+
+## pip-audit over the locked set; says NOT RUN (exit 3) when no advisory source answers, never a silent pass.
+audit: $(UV)
+	@$(call SYNC,)
+	PATH="$(TOOLS)/bin:$$PATH" $(BIN)/python deploy/audit.py
 
 ## A one-minute surge through Locust against the embedded default; non-zero on any failure or lost event.
 loadtest-smoke: $(UV)

@@ -22,7 +22,16 @@ def _migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_demo_in_production(what: str) -> bool:
+    if get_settings().environment == "production":
+        print(f"ercp {what}: refusing to load demo users and data when ERCP_ENV=production", file=sys.stderr)
+        return True
+    return False
+
+
 def _seed_demo(_: argparse.Namespace) -> int:
+    if _refuse_demo_in_production("seed-demo"):
+        return 2
     from api.auth.passwords import hash_password
     from resources_db.demo.loader import seed_demo
     from resources_db.engine import make_engine, make_session_factory
@@ -127,6 +136,8 @@ def _board(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from api.auth import keys
 
+    if _refuse_demo_in_production("demo"):
+        return 2
     # A demo keeps no tokens across restarts: a fresh random key per run, inherited by uvicorn's workers.
     # A configured key is kept (a demo behind a load balancer with several processes needs one key).
     if keys.problem(os.environ.get("ERCP_SECRET_KEY")) is not None:
@@ -175,13 +186,12 @@ def _demo(args: argparse.Namespace) -> int:
             board.wait(timeout=10)
 
 
-def _password_refusal(password: str, role: str | None) -> str | None:
-    """Why a new password is refused, or None."""
-    from resources_db.enums import Role
+def _password_refusal(password: str, *, username: str, role: str | None) -> str | None:
+    """Why a new password is refused, or None (api.auth.policy; stricter with ERCP_ENV=production)."""
+    from api.auth import policy
 
-    if len(password) < 8 and role == Role.admin.value:
-        return "refusing an admin password shorter than 8 characters"
-    return None
+    production = get_settings().environment == "production"
+    return policy.refusal(password, username=username, role=role, production=production)
 
 
 def _users_create(args: argparse.Namespace) -> int:
@@ -191,7 +201,7 @@ def _users_create(args: argparse.Namespace) -> int:
     from resources_db.models import User
 
     password = os.environ.get("ERCP_NEW_USER_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
-    refusal = _password_refusal(password, args.role)
+    refusal = _password_refusal(password, username=args.username, role=args.role)
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
@@ -258,7 +268,7 @@ def _users_set_password(args: argparse.Namespace) -> int:
 
     password = os.environ.get("ERCP_NEW_USER_PASSWORD") or getpass.getpass(f"new password for {args.username}: ")
     # Whoever the user is, a new password meets the strictest rule (an administrator's).
-    refusal = _password_refusal(password, "admin")
+    refusal = _password_refusal(password, username=args.username, role="admin")
     if refusal:
         print(refusal, file=sys.stderr)
         return 2

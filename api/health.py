@@ -1,3 +1,5 @@
+import hmac
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -29,5 +31,14 @@ def readyz(request: Request) -> dict[str, str] | Response:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: open in development; with ERCP_METRICS_TOKEN set, only for that bearer token;
+    in production without a token, not served at all (they tell an attacker what runs and how busy it is)."""
+    settings = request.app.state.settings
+    if settings.metrics_token:
+        sent = request.headers.get("authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {settings.metrics_token}".encode()):
+            return problem(401, "not-authenticated", "Not authenticated", "send the metrics bearer token")
+    elif settings.environment == "production":
+        return problem(404, "not-found", "Not found", "metrics are off; set ERCP_METRICS_TOKEN to serve them")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

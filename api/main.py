@@ -35,7 +35,7 @@ from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMid
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
 from api.recommendations.views import router as recommendations_router
-from api.settings import Settings, get_settings
+from api.settings import Settings, docs_exposed, get_settings
 from api.situation.views import router as situation_router
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
@@ -92,15 +92,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await bus.disconnect()
             engine.dispose()
 
-    # A command center may sit on an isolated network: /docs and /redoc load their assets from this server,
-    # never from a CDN, and Swagger UI's online validator badge (an image from swagger.io) is switched off.
-    app = FastAPIOffline(
-        title="Leizhou emergency response command platform",
-        version="0.1.0",
-        lifespan=lifespan,
-        static_url="/docs-assets",
-        swagger_ui_parameters={"validatorUrl": None},
-    )
+    title, version = "Leizhou emergency response command platform", "0.1.0"
+    if docs_exposed(settings):
+        # A command center may sit on an isolated network: /docs and /redoc load their assets from this server,
+        # never from a CDN, and Swagger UI's online validator badge (an image from swagger.io) is switched off.
+        app = FastAPIOffline(
+            title=title,
+            version=version,
+            lifespan=lifespan,
+            static_url="/docs-assets",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+    else:
+        app = FastAPI(title=title, version=version, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory

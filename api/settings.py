@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, alias="REDIS_URL")
     # No default: api.auth.keys refuses to sign with a missing or guessable key (`ercp demo` makes one per run).
     secret_key: str | None = Field(None, alias="ERCP_SECRET_KEY")
+    # /docs, /redoc and /openapi.json: on by default in development, off in production unless set to true.
+    expose_docs: bool | None = Field(None, alias="ERCP_EXPOSE_DOCS")
+    # /metrics for Prometheus: with a token, only `Authorization: Bearer <token>`; without one, open in
+    # development and not served in production.
+    metrics_token: str | None = Field(None, alias="ERCP_METRICS_TOKEN", min_length=16)
     # A token lives this long, and no token is accepted that claims to live longer (whatever its `exp`).
     token_ttl_seconds: int = Field(8 * 3600, alias="ERCP_TOKEN_TTL_SECONDS", gt=0, le=7 * 24 * 3600)
     # Password checks (argon2id, 64 MiB each) at once, how many more may queue, and for how long; then 503.
@@ -64,6 +69,10 @@ class Settings(BaseSettings):
     # Persons missing past 30 days (7 for road traffic and fire) count as dead and re-grade the incident
     # (the work-safety regulator's 2013 rules; api.rules.casualties). On by default.
     missing_counts_as_dead: bool = Field(True, alias="ERCP_MISSING_COUNTS_AS_DEAD")
+
+
+def docs_exposed(settings: Settings) -> bool:
+    return settings.expose_docs if settings.expose_docs is not None else settings.environment != "production"
 
 
 @lru_cache

@@ -26,8 +26,15 @@ def say(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def login(client: httpx.Client, username: str, password: str) -> str:
-    r = client.post(f"{API}/auth/token", data={"username": username, "password": password})
+def login(client: httpx.Client, username: str, password: str, attempts: int = 10) -> str:
+    """A token; the server checks few passwords at a time and answers 503 + Retry-After beyond that."""
+    for _ in range(attempts - 1):
+        r = client.post(f"{API}/auth/token", data={"username": username, "password": password})
+        if r.status_code != 503:
+            break
+        time.sleep(float(r.headers.get("retry-after", "1")))  # the server's own back-off
+    else:
+        r = client.post(f"{API}/auth/token", data={"username": username, "password": password})
     r.raise_for_status()
     return str(r.json()["access_token"])
 

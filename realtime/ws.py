@@ -104,8 +104,8 @@ class _Sessions:
             entries = list(self.live)
             try:
                 valid = await asyncio.to_thread(self.still_valid, {e.token for e in entries})
-            except Exception:
-                logger.exception("websocket revalidation failed; trying again next period")
+            except Exception as exc:  # the database may be down for a while: one line per period, no traceback
+                logger.warning("websocket revalidation failed (%s); trying again next period", exc)
                 continue
             for entry in entries:
                 if entry.token not in valid and not entry.revoked.is_set():
