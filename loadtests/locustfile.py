@@ -195,7 +195,7 @@ class TeamLeader(FastHttpUser):
         url, name = f"{API}/dispatches/{d['id']}/status", f"POST /dispatches/{{id}}/status [{phase}]"
         body = {"status": NEXT_STATUS[d["status"]]}
         with self.client.post(url, json=body, headers=self.auth, name=name, catch_response=True) as r:
-            if r.status_code == 409:  # another leader moved it first
+            if r.status_code in (409, 412):  # another leader moved it first (state, or version, changed under us)
                 r.success()
 
 

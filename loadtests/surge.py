@@ -141,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         sampler = Sampler(api.proc.pid)
         sampler.start()
         say(f"surge: {shape(args)} reports/s, phases {args.phases} s ...")
+        load_before = os.getloadavg()[0]
         code, prefix = surge(api.base_url, work, args)
+        load_after = os.getloadavg()[0]
         sampler.stopping.set()
         sampler.join()
     finally:
@@ -173,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{shape(args)} incident reports/s, phases {args.phases} s",
         ),
         ("background", f"2 operators, 2 team leaders, {args.viewers} websocket viewers throughout"),
+        ("machine load", f"1-minute load average {load_before:.1f} before the surge, {load_after:.1f} after"),
     ]
     report = work / "surge-report.md"
     report.write_text(surge_report.markdown(result, images, settings), encoding="utf-8")
