@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,27 @@ class Sampler(threading.Thread):
                 except psutil.Error:
                     continue
             self.samples.append((time.monotonic() - self.started_at, cpu, rss))
+
+
+class Profiler(threading.Thread):
+    """py-spy on the API process during the surge phase: collapsed stacks for the report (when py-spy is there)."""
+
+    def __init__(self, pid: int, start_after_s: float, seconds: float, out: Path) -> None:
+        super().__init__(daemon=True)
+        beside = Path(sys.executable).with_name("py-spy")
+        self.exe = str(beside) if beside.exists() else shutil.which("py-spy")
+        self.pid, self.start_after_s, self.seconds, self.out = pid, start_after_s, seconds, out
+        self.error: str | None = None if self.exe else "py-spy is not installed"
+
+    def run(self) -> None:
+        if not self.exe:
+            return
+        time.sleep(self.start_after_s)
+        argv = [self.exe, "record", "--pid", str(self.pid), "--duration", str(int(self.seconds)), "--rate", "50"]
+        argv += ["--format", "raw", "--output", str(self.out), "--nonblocking", "--subprocesses"]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=self.seconds + 60, check=False)  # noqa: S603
+        if done.returncode != 0:
+            self.error = done.stderr.strip()[-300:]
 
 
 def baselines(api: bench_stack.Server, bare: bench_stack.Server, work: Path) -> dict[str, tuple[float, float]]:
@@ -142,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         sampler.start()
         say(f"surge: {shape(args)} reports/s, phases {args.phases} s ...")
         load_before = os.getloadavg()[0]
+        profiler = Profiler(api.proc.pid, phases[0], phases[1], work / "surge-profile.txt")
+        profiler.start()
         code, prefix = surge(api.base_url, work, args)
+        profiler.join(timeout=120)
         load_after = os.getloadavg()[0]
         sampler.stopping.set()
         sampler.join()
@@ -164,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
             "recovery": args.baseline_rps,
         },
         phases_s=phases,
-        notes=[] if code == 0 else [f"locust exited {code} (see surge.locust.log)"],
+        notes=([] if code == 0 else [f"locust exited {code} (see surge.locust.log)"])
+        + ([f"no profile: {profiler.error}"] if profiler.error else []),
+        profile=surge_report.read_profile(work / "surge-profile.txt"),
     )
     images = surge_report.charts(result, work)
     settings = [

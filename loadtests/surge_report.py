@@ -2,6 +2,8 @@
 
 import csv
 import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ class Surge:
     offered: dict[str, float]  # phase → incident reports/s offered
     phases_s: Sequence[float]
     notes: list[str] = field(default_factory=list)
+    profile: dict[str, Counter[str]] = field(default_factory=dict)  # "self" / "ours" → frame → samples
 
 
 def read_stats(path: Path) -> list[Row]:
@@ -56,6 +59,29 @@ def read_stats(path: Path) -> list[Row]:
             for r in csv.DictReader(f)
             if r["Name"] != "Aggregated"
         ]
+
+
+LINE = re.compile(r":\d+\)$")
+OURS = re.compile(r"\((?:[^()]*/)?(api|realtime|resources_db)/[^()]*\)")
+
+
+def read_profile(path: Path) -> dict[str, Counter[str]]:
+    """py-spy's collapsed stacks → samples per innermost frame ("self") and per frame of our packages ("ours")."""
+    if not path.exists():
+        return {}
+    own: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [LINE.sub(")", f) for f in stack.split(";")]  # per function, not per line
+        total += int(count)
+        own[frames[-1]] += int(count)
+        for frame in dict.fromkeys(f for f in frames if OURS.search(f)):  # once per stack: inclusive samples
+            ours[frame] += int(count)
+    return {"self": own, "ours": ours, "total": Counter({"samples": total})}
 
 
 def read_history(path: Path) -> list[dict[str, str]]:
@@ -263,6 +289,13 @@ def markdown(s: Surge, images: list[str], settings: list[tuple[str, str]]) -> st
         rss = [x[2] for x in s.samples]
         mean = sum(cpu) / len(cpu)
         lines += [f"- API process: CPU mean {mean:.0f} %, max {max(cpu):.0f} % of one core; RSS max {max(rss):.0f} MiB"]
+    if s.profile.get("total", Counter())["samples"]:
+        total = s.profile["total"]["samples"]
+        lines += ["", "## Where the time goes (API process during the surge phase, py-spy; idle threads left out)", ""]
+        lines += ["| innermost frame | share of samples |", "| --- | --- |"]
+        lines += [f"| `{f[:110]}` | {n / total:.1%} |" for f, n in s.profile["self"].most_common(12)]
+        lines += ["", "| frame of api / realtime / resources_db (inclusive) | share |", "| --- | --- |"]
+        lines += [f"| `{f[:110]}` | {n / total:.1%} |" for f, n in s.profile["ours"].most_common(12)]
     lines += ["", "## Charts", ""] + [f"![{i}]({i})" for i in images]
     if s.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in s.notes]
