@@ -47,5 +47,7 @@ def test_the_evaluation_plan_carries_planned_times_and_contingencies() -> None:
     assert injects["C1"]["contingency_of"] == "I1.dispatch"
     assert injects["C1"]["planned_s"] == 300 + 180
     verify = injects["I1"]["expected"][0]
-    assert (verify["within_s"], verify["proof"], verify["objectives"]) == (120.0, "verified", ["O1", "O2"])
+    assert (verify["within_s"], verify["proof"], verify["objectives"]) == (120.0, "verified", ["O1"])  # the inject's
+    report = injects["I1"]["expected"][3]
+    assert (report["proof"], report["objectives"]) == ("escalated", ["O2"])  # its own
     assert {o["id"] for o in script["objectives"]} == {"O1", "O2", "O3", "O4"}
