@@ -40,6 +40,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--factor", type=float, default=10.0, help="surge rate ÷ baseline rate")
     p.add_argument("--phases", default="60,120,60", help="seconds of baseline, surge, recovery")
     p.add_argument("--viewers", type=int, default=4, help="websocket board viewers")
+    p.add_argument(
+        "--knee-ladder",
+        default="25,50,75,100,150",
+        help="write rates (reports/s) offered after the surge, climbing while p99 ≤ 1 s; empty to skip",
+    )
+    p.add_argument("--knee-seconds", type=float, default=20.0, help="seconds per step of the knee ladder")
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--output-dir", type=Path, default=Path("bench-output"))
@@ -115,25 +121,45 @@ def baselines(api: bench_stack.Server, bare: bench_stack.Server, work: Path) -> 
     return out
 
 
-def surge(host: str, work: Path, args: argparse.Namespace) -> tuple[int, Path]:
+def run_shape(
+    host: str, work: Path, key: str, *, phases: str, rps: float, factor: float, viewers: int
+) -> tuple[int, Path]:
+    """One run of the locustfile's shape; its CSVs (with the per-second history) under `work/key`."""
     env = {
         **os.environ,
         "ERCP_USER": "operator",
         "ERCP_PASSWORD": PASSWORD,
-        "LOADTEST_PHASES": args.phases,
-        "LOADTEST_BASELINE_RPS": str(args.baseline_rps),
-        "LOADTEST_SURGE_FACTOR": str(args.factor),
-        "LOADTEST_VIEWERS": str(args.viewers),
-        "LOADTEST_SUMMARY": str(work / "surge-summary.json"),
+        "LOADTEST_PHASES": phases,
+        "LOADTEST_BASELINE_RPS": str(rps),
+        "LOADTEST_SURGE_FACTOR": str(factor),
+        "LOADTEST_VIEWERS": str(viewers),
+        "LOADTEST_SUMMARY": str(work / f"{key}-summary.json"),
     }
-    prefix = work / "surge"
+    prefix = work / key
     argv = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless"]
     argv += ["--host", host, "--csv", str(prefix), "--csv-full-history", "--only-summary", "--stop-timeout", "15"]
     argv += ["--loglevel", "WARNING"]
-    total = sum(float(x) for x in args.phases.split(","))
-    with (work / "surge.locust.log").open("wb") as log:
+    total = sum(float(x) for x in phases.split(","))
+    with (work / f"{key}.locust.log").open("wb") as log:
         done = subprocess.run(argv, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=total + 120, check=False)  # noqa: S603
     return done.returncode, prefix
+
+
+def knee_ladder(host: str, work: Path, rates: list[float], seconds: float) -> list[tuple[float, float, float]]:
+    """(offered, achieved, write p99 ms) per rate, climbing while p99 ≤ 1 s and the rate is kept within 5 %."""
+    out = []
+    for rate in rates:
+        _, prefix = run_shape(host, work, f"knee-{rate:g}", phases=f"0,{seconds:g},0", rps=rate, factor=1, viewers=1)
+        row = next(
+            (r for r in surge_report.read_stats(Path(f"{prefix}_stats.csv")) if r.name == "POST /incidents [surge]"),
+            None,
+        )
+        achieved, p99 = (row.requests / seconds, row.p99) if row else (0.0, float("inf"))
+        say(f"knee ladder {rate:g}/s offered: {achieved:.1f}/s achieved, write p99 {p99:.0f} ms")
+        out.append((rate, achieved, p99))
+        if p99 > 1000 or abs(achieved - rate) > 0.05 * rate:
+            break
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,11 +192,21 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()[0]
         profiler = Profiler(api.proc.pid, phases[0], phases[1], work / "surge-profile.txt")
         profiler.start()
-        code, prefix = surge(api.base_url, work, args)
+        code, prefix = run_shape(
+            api.base_url,
+            work,
+            "surge",
+            phases=args.phases,
+            rps=args.baseline_rps,
+            factor=args.factor,
+            viewers=args.viewers,
+        )
         profiler.join(timeout=120)
         load_after = os.getloadavg()[0]
         sampler.stopping.set()
         sampler.join()
+        ladder = [float(x) for x in args.knee_ladder.split(",") if x.strip()]
+        knee = knee_ladder(api.base_url, work, ladder, args.knee_seconds) if ladder else []
     finally:
         for server in servers:
             server.stop()
@@ -192,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         notes=([] if code == 0 else [f"locust exited {code} (see surge.locust.log)"])
         + ([f"no profile: {profiler.error}"] if profiler.error else []),
         profile=surge_report.read_profile(work / "surge-profile.txt"),
+        knee=knee,
     )
     images = surge_report.charts(result, work)
     settings = [

@@ -63,3 +63,12 @@ def test_the_profile_counts_each_of_our_frames_once_per_stack(tmp_path: Path) ->
     assert profile["self"]["wait (psycopg/connection.py)"] == 30
     assert profile["ours"]["view (api/routing.py)"] == 40  # not 50: once per stack
     assert profile["ours"]["run (api/common/idempotency.py)"] == 30
+
+
+def test_the_knee_is_the_highest_rate_kept_with_p99_within_a_second() -> None:
+    s = surge(knee=[(25.0, 25.0, 300.0), (50.0, 49.8, 700.0), (75.0, 60.0, 1500.0)])
+    [(_, measured, _)] = [t for t in targets(s) if t[0].startswith("knee")]
+    assert measured == "50/s ÷ 200/s = 0.25"
+    top = surge(knee=[(25.0, 25.0, 300.0), (50.0, 50.0, 700.0)])
+    [(_, measured, _)] = [t for t in targets(top) if t[0].startswith("knee")]
+    assert measured.endswith("(the ladder's top: the knee is higher)")
