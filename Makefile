@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # --locked: a pyproject.toml that disagrees with uv.lock stops here instead of silently re-resolving.
 SYNC = $(UV) sync --locked $(1) || { echo "uv.lock and pyproject.toml disagree (or the install failed): run 'make lock'" >&2; exit 1; }
 
-.PHONY: demo test lint lock audit loadtest-smoke bench bench-workflows bench-ws clean
+.PHONY: demo test lint lock audit loadtest-smoke surge bench bench-workflows bench-ws clean
 
 $(UV): requirements-bootstrap.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --root-user-action=ignore \
@@ -54,6 +54,11 @@ audit: $(UV)
 loadtest-smoke: $(UV)
 	@$(call SYNC,)
 	$(BIN)/python -m loadtests.smoke
+
+## The full surge (baseline → 10× → recovery) on PostgreSQL + Redis: a Markdown report with charts (SURGE_ARGS).
+surge: $(UV)
+	@$(call SYNC,)
+	$(BIN)/python -m loadtests.surge --output-dir bench-output $(SURGE_ARGS)
 
 ## Run every benchmark (each needs PostgreSQL: BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
 bench: bench-workflows bench-ws

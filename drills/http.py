@@ -63,12 +63,14 @@ class Api:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """One request; 502/503/504 and transport errors are retried with backoff (writes carry idempotency keys)."""
+        """One request; 502/503/504 are retried with backoff, and so are transport errors of requests a retry
+        cannot repeat (reads, and writes with an Idempotency-Key): a lost answer to any other write is raised."""
+        repeatable = method == "GET" or bool(headers and "Idempotency-Key" in headers)
         for attempt in range(self.retries + 1):
             try:
                 response = self.http.request(method, API + path, json=json, params=params, headers=headers)
             except httpx.TransportError:
-                if attempt == self.retries:
+                if attempt == self.retries or not repeatable:
                     raise
                 time.sleep(min(2.0, 0.1 * 2**attempt))
                 continue

@@ -190,7 +190,10 @@ def render(ev: dict[str, Any]) -> str:
     esc = ev["escalations"]
     parts += [
         "<h2>5. Reporting upward (Decree 493)</h2>",
-        _table(["on time", "late", "not reported", "pending"], [[str(v) for v in ev["escalation_summary"].values()]]),
+        _table(
+            ["on time", "late", "not reported", "pending (deadline after the drill's end)"],
+            [[str(v) for v in ev["escalation_summary"].values()]],
+        ),
         _table(
             ["incident", "level", "kind", "allowance", "taken", "outcome", "by"],
             [

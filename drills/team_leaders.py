@@ -112,3 +112,5 @@ class TeamLeaders:
             self.follow(at, d["id"], d["incident_id"], d["team_id"], None)
         for r in self.api.all_pages("/mutual-aid-requests", drill_id=self.world.drill_id, status="requested"):
             self.neighbour_asked(at, r)
+        incidents = self.api.all_pages("/incidents", drill_id=self.world.drill_id)
+        self.world.open_incidents = {i["id"] for i in incidents if i["status"] not in ("closed", "dismissed")}

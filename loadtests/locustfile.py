@@ -32,8 +32,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import gevent  # type: ignore[import-untyped]  # no stubs
+import gevent.lock  # type: ignore[import-untyped]
 import websocket  # websocket-client
-from locust import FastHttpUser, LoadTestShape, User, constant, constant_pacing, events, task
+from locust import FastHttpUser, LoadTestShape, constant, constant_pacing, events, task
 from locust.env import Environment
 
 API = "/api/v1"
@@ -50,6 +51,7 @@ tally: dict[str, int] = {"created": 0, "replays": 0, "duplicates": 0, "retries":
 created: dict[int, float] = {}  # incident id → monotonic time its report was sent
 keys: dict[str, int] = {}  # idempotency key → incident id first answered
 _token: str | None = None
+_signing_in = gevent.lock.Semaphore()
 
 
 def report(request_type: str, name: str, ms: float, length: int, exception: Exception | None = None) -> None:
@@ -62,14 +64,22 @@ def report(request_type: str, name: str, ms: float, length: int, exception: Exce
 def token(client: Any) -> str:
     """One sign-in per Locust process (argon2 is slow on purpose); every user shares the bearer token."""
     global _token
-    if _token is None:
-        form = {"username": os.environ.get("ERCP_USER", "operator"), "password": os.environ.get("ERCP_PASSWORD", "")}
-        with client.post(f"{API}/auth/token", data=form, name="POST /auth/token", catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"sign-in refused: {r.status_code}")
-                raise RuntimeError("set ERCP_USER / ERCP_PASSWORD to an operator's credentials")
-            _token = r.json()["access_token"]
+    with _signing_in:  # the first user signs in; the others wait for its token instead of hashing too
+        if _token is None:
+            _token = _sign_in(client)
     return _token
+
+
+def _credentials() -> dict[str, str]:
+    return {"username": os.environ.get("ERCP_USER", "operator"), "password": os.environ.get("ERCP_PASSWORD", "")}
+
+
+def _sign_in(client: Any) -> str:
+    with client.post(f"{API}/auth/token", data=_credentials(), name="POST /auth/token", catch_response=True) as r:
+        if r.status_code != 200:
+            r.failure(f"sign-in refused: {r.status_code}")
+            raise RuntimeError("set ERCP_USER / ERCP_PASSWORD to an operator's credentials")
+        return str(r.json()["access_token"])
 
 
 class Caller(FastHttpUser):
@@ -185,27 +195,22 @@ class TeamLeader(FastHttpUser):
         url, name = f"{API}/dispatches/{d['id']}/status", f"POST /dispatches/{{id}}/status [{phase}]"
         body = {"status": NEXT_STATUS[d["status"]]}
         with self.client.post(url, json=body, headers=self.auth, name=name, catch_response=True) as r:
-            if r.status_code == 409:  # another leader moved it first
+            if r.status_code in (409, 412):  # another leader moved it first (state, or version, changed under us)
                 r.success()
 
 
-class BoardViewer(User):
+class BoardViewer(FastHttpUser):
     """A board on the websocket feed: every event is a WS request timed commit → receipt."""
 
     fixed_count = VIEWERS
     wait_time = constant(1)
 
     def on_start(self) -> None:
-        import httpx
-
         base = self.host or ""
-        form = {"username": os.environ.get("ERCP_USER", "operator"), "password": os.environ.get("ERCP_PASSWORD", "")}
-        global _token
-        if _token is None:
-            _token = httpx.post(f"{base}{API}/auth/token", data=form, timeout=30).json()["access_token"]
+        bearer = token(self.client)
         url = base.replace("http", "ws", 1) + f"{API}/ws?topics=incidents"
         # A server-side client: no Origin header (browsers send one, and it is checked against the allow-list).
-        headers = [f"Authorization: Bearer {_token}"]
+        headers = [f"Authorization: Bearer {bearer}"]
         self.ws = websocket.create_connection(url, header=headers, timeout=30, suppress_origin=True)
         self.connected_at = time.monotonic()
         self.seen: set[int] = set()

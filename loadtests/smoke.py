@@ -24,7 +24,7 @@ from loadtests.bench_stack import api_server, free_port, run_ercp, server_env
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PASSWORD = "smoke-demo"  # noqa: S105 (the throwaway demo database of the run)
 # Seconds of baseline, surge and recovery; rates in incident reports per second.
-PHASES = "8,12,8"
+PHASES = "6,10,6"
 BASELINE_RPS = "2"
 SURGE_FACTOR = "5"
 

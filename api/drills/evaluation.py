@@ -86,7 +86,6 @@ class EscalationFacts:
 class Facts:
     started_at: datetime
     now: datetime
-    running: bool
     speed: float
     simulated: frozenset[str]
     script: Mapping[str, Any]
@@ -164,7 +163,8 @@ def interval_samples(facts: Facts) -> dict[str, list[dict[str, Any]]]:
 
 
 def expected_actions(facts: Facts) -> list[dict[str, Any]]:
-    """Each delivered inject's expected actions: met, late, missed (or pending while the drill runs)."""
+    """Each delivered inject's expected actions: met, late, missed, or pending (its window was still open at the
+    evaluation, or when the drill ended: a window the drill cut short is not counted as missed)."""
     plan = {i["id"]: i for i in facts.script.get("injects", [])}
     out: list[dict[str, Any]] = []
     for delivered in facts.injects:
@@ -188,7 +188,7 @@ def expected_actions(facts: Facts) -> list[dict[str, Any]]:
             if elapsed is not None:
                 outcome = "met" if elapsed <= window else "late"
             else:
-                outcome = "pending" if facts.running and so_far <= window else "missed"
+                outcome = "pending" if so_far <= window else "missed"
             out.append(
                 {
                     "inject": delivered.inject,
@@ -217,7 +217,7 @@ def escalation_results(facts: Facts) -> list[dict[str, Any]]:
             outcome = "on_time" if taken <= allowance else "late"
         else:
             so_far = scenario_s(facts, e.scheduled_at, facts.now)
-            outcome = "pending" if facts.running and so_far <= allowance else "not_reported"
+            outcome = "pending" if so_far <= allowance else "not_reported"
         out.append(
             {
                 "id": e.id,

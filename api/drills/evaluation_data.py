@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.common.jsonable import jsonable
 from api.drills import evaluation
 from resources_db.base import utcnow
-from resources_db.enums import DrillStatus, IncidentStatus
+from resources_db.enums import IncidentStatus
 from resources_db.models import (
     AuditLog,
     Dispatch,
@@ -88,7 +88,6 @@ def facts(*, session: Session, drill: Drill) -> evaluation.Facts:
     return evaluation.Facts(
         started_at=drill.started_at,
         now=drill.ended_at or utcnow(),
-        running=drill.status is DrillStatus.running,
         speed=drill.speed,
         simulated=frozenset({drill.started_by}) if drill.script is not None else frozenset(),
         script=drill.script or {},
