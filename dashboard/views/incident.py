@@ -221,7 +221,7 @@ def escalations(inc: dict[str, Any], now: datetime) -> None:
         c1, c2 = st.columns([5, 1])
         if s.get("reported_at"):
             state = t("incident.reported_at", at=clock(s["reported_at"])) + (
-                f" ⚠ {t('live.late')}" if s["late"] else ""
+                f" ▲ {t('live.late')}" if s["late"] else ""
             )
             c1.markdown(f"**{level.get(s['level'], s['level'])}** — {state}")
             continue
@@ -229,7 +229,7 @@ def escalations(inc: dict[str, Any], now: datetime) -> None:
         c1.markdown(
             f"**{level.get(s['level'], s['level'])}** — {t('col.countdown')}: "
             f'<span data-due="{escape(str(s["due_at"]))}">{model.format_countdown(left or 0)}</span>'
-            + (f" <b style='color:#b91c1c'>⚠ {t('live.late')}</b>" if late else ""),
+            + (f" <b style='color:#b91c1c'>▲ {t('live.late')}</b>" if late else ""),
             unsafe_allow_html=True,
         )
         if can_write():

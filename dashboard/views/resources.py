@@ -14,10 +14,10 @@ def supply_flags(item: dict[str, object], today: date) -> str:
     """Words, not only colour: what is wrong with a supply item."""
     flags = []
     if int(item["quantity_on_hand"]) < int(item["min_reserve"]):  # type: ignore[call-overload]
-        flags.append("⚠ " + t("resources.below_reserve"))
+        flags.append("▲ " + t("resources.below_reserve"))
     expires = item.get("expires_on")
     if isinstance(expires, str) and date.fromisoformat(expires) <= today + EXPIRY_WINDOW:
-        flags.append("⏳ " + t("resources.expiring"))
+        flags.append("● " + t("resources.expiring"))
     return " ".join(flags)
 
 
