@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard.live import live_fragment
-from dashboard.session import act, call, can_write, flash, group, t
+from dashboard.map import place_names
+from dashboard.session import act, cached, call, can_write, flash, group, lang, t
 
 EXPIRY_WINDOW = timedelta(days=30)
 
@@ -33,13 +34,14 @@ def draw() -> tuple[int, str] | None:
         status = c2.selectbox(t("col.status"), ["", *statuses], format_func=lambda k: statuses.get(k, "—"), key="f_st")
         params = {k: v for k, v in (("kind", kind), ("status", status)) if v}
         teams = call(lambda c: c.teams(**params)) or []
+        places = place_names(cached("jurisdictions", 600, lambda c: c.jurisdictions()) or [], lang())
         st.dataframe(
             [
                 {
                     t("col.team"): tm["name"],
                     t("resources.kind"): kinds.get(tm["kind"], tm["kind"]),
                     t("col.status"): statuses.get(tm["status"], tm["status"]),
-                    t("col.place"): tm["home_jurisdiction"],
+                    t("col.place"): places.get(tm["home_jurisdiction"], tm["home_jurisdiction"]),
                     t("resources.personnel"): tm["personnel"],
                 }
                 for tm in teams

@@ -11,7 +11,7 @@ from dashboard import model, render
 from dashboard.live import live_fragment
 from dashboard.session import cached, call, clock, group, lang, t
 
-TOPICS = "incidents,dispatches,teams,supplies,escalations,drills"
+TOPICS = "incidents,dispatches,teams,supplies,escalations,drills,hazards"
 wall = st.query_params.get("wall") == "1" or bool(st.session_state.get("wall"))
 if not wall:
     st.sidebar.toggle(t("situation.wall_mode"), key="wall")
@@ -76,8 +76,9 @@ def draw() -> tuple[int, str] | None:
     if snap is None:
         return None
     dispatches = call(lambda c: c.dispatches(active="true")) or []
-    hazards = cached("hazards", 120, lambda c: c.hazards()) or []
-    depots = cached("depots", 120, lambda c: c.depots()) or []
+    # Registry layers change rarely: kept 30 s in the session, so a burst of events does not refetch them each time.
+    hazards = cached("hazards", 30, lambda c: c.hazards()) or []
+    depots = cached("depots", 30, lambda c: c.depots()) or []
     places = cached("jurisdictions", 600, lambda c: c.jurisdictions()) or []
     now = datetime.now(UTC)
     positions = snap["teams"].get("positions") or []

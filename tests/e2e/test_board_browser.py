@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -24,6 +25,9 @@ import pytest
 from dashboard.i18n import messages
 from tests.conftest import OUTPUT_DIR
 from tests.e2e.browser import CHROMIUM_ARGS, is_local, require_chromium
+
+if TYPE_CHECKING:  # playwright is imported lazily, so a machine without it skips rather than errors
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ERCP = str(Path(sys.executable).with_name("ercp"))
@@ -91,18 +95,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         assert sock.connect_ex(("127.0.0.1", board_port)) != 0, "the board outlived `ercp demo`"
 
 
-def _sign_in(page, board: str, username: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: "Page", board: str, username: str) -> None:
     page.goto(board + "/")
     page.get_by_label(ZH["auth.username"]).fill(username)
     page.get_by_label(ZH["auth.password"]).fill("demo")
     page.get_by_role("button", name=ZH["auth.sign_in"]).click()
 
 
-def _nav(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _nav(page: "Page", name: str) -> None:
     page.get_by_role("link", name=ZH[f"nav.{name}"], exact=True).click()
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page: "Page", name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1500)  # lets the map finish drawing for the picture; no assertion rests on it
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, timeout=60_000)
@@ -193,7 +197,7 @@ def test_operator_and_team_leader_work_an_incident_live(demo: Demo) -> None:
     assert outside == [], f"requests left this machine: {outside[:5]}"
 
 
-def _sign_in_here(page) -> None:  # type: ignore[no-untyped-def]
+def _sign_in_here(page: "Page") -> None:
     page.get_by_label(ZH["auth.username"]).fill("observer")
     page.get_by_label(ZH["auth.password"]).fill("demo")
     page.get_by_role("button", name=ZH["auth.sign_in"]).click()
