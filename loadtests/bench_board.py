@@ -167,7 +167,11 @@ def visibility(answers: dict[str, float], pages: list[Page], wait_s: float = 10.
 def run(args: argparse.Namespace) -> list[str]:
     lines = [f"board benchmark {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores"]
     Path("bench-output").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, demo(Path(os.environ.get("BENCH_BOARD_DIR") or tmp)) as (api_url, board, board_proc), sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        demo(Path(os.environ.get("BENCH_BOARD_DIR") or tmp)) as (api_url, board, board_proc),
+        sync_playwright() as pw,
+    ):
         api = Api(api_url)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         base_idle = cpu_share(board_proc, min(args.idle, 20))
@@ -180,7 +184,7 @@ def run(args: argparse.Namespace) -> list[str]:
             title = f"bench-1-{i}"
             answers[title], latency = api.report(title)
             posts.append(latency)
-            vis = visibility({title: answers[title]}, [first])
+            visibility({title: answers[title]}, [first])  # each one shown before the next is sent
             time.sleep(api.rng.uniform(0.3, 1.5))
         vis = visibility(answers, [first])
         lines.append(
