@@ -27,6 +27,7 @@ from resources_db.engine import one_round_trip
 from resources_db.models import AuditLog, OutboxEvent, TimelineEntry
 
 _BATCH = "api.changes.batch"
+_QUIET = "api.changes.quiet"
 
 
 # No RETURNING (`inline()` also stops the implicit one a single-row INSERT gets for its id): nothing reads
@@ -145,3 +146,33 @@ def record_change(
     if note_row is not None:
         pending.timeline.append(note_row)
     pending.outbox.append(event_row)
+
+
+def announce(session: Session, *, event_type: str, data: dict[str, Any], drill_id: int | None = None) -> None:
+    """Only the outbox event, for a change whose audit row its service writes itself (registry edits).
+
+    Inside `one_event` it writes nothing: that block's single event stands for every change in it.
+    """
+    if session.info.get(_QUIET):
+        return
+    event_row = _event_row(event_type, jsonable(data), drill_id)
+    pending: _Pending | None = session.info.get(_BATCH)
+    if pending is None:
+        session.add(OutboxEvent(**event_row))
+    else:
+        pending.outbox.append(event_row)
+
+
+@contextmanager
+def one_event(session: Session, *, event_type: str, data: dict[str, Any]) -> Iterator[None]:
+    """Changes inside announce nothing one by one; when the block succeeds, one event (e.g. "reload this
+    section", after a CSV import of hundreds of rows) goes into the outbox of the same transaction."""
+    outer = bool(session.info.get(_QUIET))
+    session.info[_QUIET] = True
+    try:
+        yield
+    finally:
+        if not outer:
+            del session.info[_QUIET]
+    if not outer:
+        announce(session, event_type=event_type, data=data)

@@ -9,7 +9,8 @@ from dashboard.i18n import LANGUAGES
 from dashboard.session import t
 from dashboard.settings import board_settings
 
-st.set_page_config(page_title="ERCP 雷州应急指挥", page_icon="🚨", layout="wide")
+# No page_icon: a Material icon there is fetched from fonts.gstatic.com; the default favicon is served locally.
+st.set_page_config(page_title="ERCP 雷州应急指挥", layout="wide")
 
 PAGES = {
     "situation": "views/situation.py",
@@ -35,7 +36,7 @@ def sign_in_form() -> None:
     st.title(t("app.title"))
     notice = st.session_state.pop("signin_notice", None)
     if notice:
-        st.warning(notice, icon="🔒")
+        st.warning(notice, icon=":material/lock:")
     with st.form("signin", border=True):
         username = st.text_input(t("auth.username"), key="signin_username")
         password = st.text_input(t("auth.password"), type="password", key="signin_password")
@@ -47,10 +48,10 @@ def sign_in_form() -> None:
         token = client.sign_in(username, password)
         me = api.Api(board_settings().api_url, token).me()
     except api.SessionExpired:
-        st.error(t("auth.wrong"), icon="🔒")
+        st.error(t("auth.wrong"), icon=":material/lock:")
         return
     except api.ApiError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
         return
     finally:
         client.close()

@@ -31,7 +31,7 @@ def incident_points(incidents: Iterable[Json], grade_label: Label) -> list[dict[
                 "lat": float(i["lat"]),
                 "lon": float(i["lon"]),
                 "rgb": [*SEVERITY_RGB.get(sev, (128, 128, 128)), 230],
-                "radius": 900 - 150 * max(0, list(SEVERITY_RGB).index(sev) if sev in SEVERITY_RGB else 3),
+                "radius": 700 - 100 * (list(SEVERITY_RGB).index(sev) if sev in SEVERITY_RGB else 3),
                 "label": f"{mark} {i['title']}{drill}",
                 "tip": f"#{i['id']} {i['title']} — {grade_label.get(sev, sev)}{drill}",
             }
@@ -81,13 +81,20 @@ def place_labels(jurisdictions: Iterable[Json], lang: str) -> list[dict[str, Any
     ]
 
 
+def place_names(jurisdictions: Iterable[Json], lang: str) -> dict[str, str]:
+    """Jurisdiction code → its name in the user's language."""
+    name = "name_zh" if lang == "zh" else "name_en"
+    return {str(j["code"]): str(j.get(name) or j["code"]) for j in jurisdictions}
+
+
 def fit_view(points: Sequence[Json]) -> dict[str, float]:
     """A view around `points` (or the demo area when there are none); zoom from the larger span."""
     if not points:
         return dict(DEFAULT_VIEW)
     lats = [float(p["lat"]) for p in points]
     lons = [float(p["lon"]) for p in points]
-    span = max(max(lats) - min(lats), max(lons) - min(lons), 0.02)
+    # Never closer than a town's surroundings: the teams and hazards around an incident matter as much as it does.
+    span = max(max(lats) - min(lats), max(lons) - min(lons), 0.3)
     zoom = 8.6
     for limit, z in ((0.05, 12.5), (0.1, 11.5), (0.25, 10.5), (0.5, 9.6), (1.0, 8.8)):
         if span <= limit:
@@ -109,9 +116,9 @@ def _text(data: list[dict[str, Any]], size: int, color: list[int], offset: list[
         # glyph atlas from the labels, so Chinese names draw.
         character_set="'auto'",
         font_family="'Noto Sans CJK SC, Noto Sans SC, sans-serif'",
-        outline_width=2,
-        outline_color=[0, 0, 0, 255],
-        font_settings={"sdf": True},
+        background=True,
+        get_background_color=[11, 18, 32, 200],
+        background_padding=[3, 1],
     )
 
 
@@ -137,8 +144,9 @@ def build_deck(
             get_line_color=[255, 255, 255, 200],
             stroked=True,
             line_width_min_pixels=1,
-            get_radius=250,
+            get_radius=120,
             radius_min_pixels=int(3 * scale),
+            radius_max_pixels=int(7 * scale),
             pickable=True,
         ),
         pdk.Layer(
@@ -149,8 +157,9 @@ def build_deck(
             get_line_color=[56, 189, 248, 255],
             stroked=True,
             line_width_min_pixels=2,
-            get_radius=350,
+            get_radius=200,
             radius_min_pixels=int(4 * scale),
+            radius_max_pixels=int(8 * scale),
             pickable=True,
         ),
         pdk.Layer(
@@ -158,8 +167,9 @@ def build_deck(
             teams,
             get_position="[lon, lat]",
             get_fill_color="rgb",
-            get_radius=300,
+            get_radius=150,
             radius_min_pixels=int(3 * scale),
+            radius_max_pixels=int(7 * scale),
             pickable=True,
         ),
         pdk.Layer(
@@ -171,7 +181,8 @@ def build_deck(
             stroked=True,
             line_width_min_pixels=2,
             get_radius="radius",
-            radius_min_pixels=int(7 * scale),
+            radius_min_pixels=int(8 * scale),
+            radius_max_pixels=int(18 * scale),
             pickable=True,
         ),
         _text(incidents, int(15 * scale), [255, 255, 255, 255], [0, -int(22 * scale)]),

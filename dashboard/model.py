@@ -158,13 +158,16 @@ def escalation_rows(escalations: Mapping[str, Any], now: datetime) -> list[dict[
     return sorted(seen.values(), key=lambda s: (not s["late"], s["seconds_left"] or 0))
 
 
-def assigned_teams(dispatches: Iterable[Json], team_names: Mapping[int, str]) -> dict[int, list[str]]:
-    """incident id → the names of its actively dispatched teams, with their dispatch status."""
+def assigned_teams(
+    dispatches: Iterable[Json], team_names: Mapping[int, str], status_label: Mapping[str, str]
+) -> dict[int, list[str]]:
+    """incident id → the names of its actively dispatched teams, with their dispatch status in words."""
     out: dict[int, list[str]] = {}
     for d in dispatches:
         if d.get("status") in ACTIVE_DISPATCH:
             name = team_names.get(int(d["team_id"]), f"#{d['team_id']}")
-            out.setdefault(int(d["incident_id"]), []).append(f"{name} ({d['status']})")
+            status = str(d["status"])
+            out.setdefault(int(d["incident_id"]), []).append(f"{name} ({status_label.get(status, status)})")
     return out
 
 

@@ -76,7 +76,7 @@ def incident_rows(
                 escape(labels["incident_type"].get(str(i["type"]), str(i["type"]))),
                 escape(labels["incident_status"].get(str(i["status"]), str(i["status"]))),
                 elapsed,
-                escape(str(i.get("jurisdiction", ""))),
+                escape(labels.get("place", {}).get(str(i.get("jurisdiction")), str(i.get("jurisdiction", "")))),
                 escape(", ".join(teams)) if teams else "—",
             ]
         )
@@ -89,7 +89,7 @@ def escalation_rows(steps: Iterable[Mapping[str, Any]], level: Label, late_word:
         left = s.get("seconds_left")
         text = format_countdown(left) if isinstance(left, int) else "?"
         style = ALARM_STYLE[Alarm.red] if s["late"] else ""
-        late = f" <b>⚠ {escape(late_word)}</b>" if s["late"] else ""
+        late = f" <b>▲ {escape(late_word)}</b>" if s["late"] else ""
         due = escape(str(s.get("due_at", "")))
         rows.append(
             [
@@ -110,7 +110,7 @@ def overdue_rows(
         word = red if o.alarm is Alarm.red else amber
         rows.append(
             [
-                f'<span style="{ALARM_STYLE[o.alarm]};padding:0 0.4em">{"⛔" if o.alarm is Alarm.red else "⚠"} '
+                f'<span style="{ALARM_STYLE[o.alarm]};padding:0 0.4em">{"■■" if o.alarm is Alarm.red else "▲"} '
                 f"{escape(word)}</span>",
                 escape(team_names.get(int(o.dispatch["team_id"]), f"#{o.dispatch['team_id']}")),
                 f"#{o.dispatch['incident_id']}",
@@ -134,8 +134,8 @@ WALL_CSS = """
 .stApp, [data-testid="stHeader"] { background: #0b1220 !important; color: #f1f5f9 !important; }
 .stApp p, .stApp span, .stApp td, .stApp th, .stApp h1, .stApp h2, .stApp h3, .stApp label,
 [data-testid="stMetricValue"], [data-testid="stMetricLabel"] p { color: #f1f5f9 !important; }
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-.block-container { padding: 1rem 1.5rem !important; max-width: 100% !important; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
+.block-container { padding: 0.6rem 1.5rem !important; max-width: 100% !important; }
 table.board { font-size: 1.7rem; }
 table.board td, table.board th { border-color: #334155; }
 [data-testid="stMetricValue"] { font-size: 3.2rem !important; }

@@ -61,7 +61,7 @@ def call(fn: Callable[[api.Api], T]) -> T | None:
         sign_out(t("auth.expired"))
         st.rerun(scope="app")
     except api.ApiError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
         return None
     finally:
         c.close()
@@ -100,9 +100,9 @@ def flash() -> None:
     """Show (once) what the last action did."""
     kind, text = st.session_state.pop("flash", (None, None))
     if kind == "success":
-        st.success(text, icon="✅")
+        st.success(text, icon=":material/check_circle:")
     elif kind == "error":
-        st.error(text, icon="⚠️")
+        st.error(text, icon=":material/error:")
     if user() is None:
         st.rerun(scope="app")
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
+from api.changes import announce
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.depots.schemas import DepotCreate, DepotUpdate
@@ -21,6 +22,11 @@ ENTITY = "depot"
 
 def snapshot(depot: Depot) -> dict[str, Any]:
     return {f: getattr(depot, f) for f in FIELDS}
+
+
+def event_data(depot: Depot) -> dict[str, Any]:
+    """What boards get with `depot.created|updated`: enough to draw or move the depot."""
+    return {"id": depot.id, **snapshot(depot), "version": depot.version}
 
 
 def get_or_raise(*, session: Session, depot_id: int) -> Depot:
@@ -68,6 +74,7 @@ def create(*, session: Session, principal: Principal, data: DepotCreate) -> Depo
     audit.record(
         session, principal=principal, action="depot.create", entity=ENTITY, entity_id=depot.id, after=snapshot(depot)
     )
+    announce(session, event_type="depot.created", data=event_data(depot))
     return depot
 
 
@@ -78,7 +85,7 @@ def update(*, session: Session, principal: Principal, depot: Depot, data: DepotU
         require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
     if changes.get("enterprise_id") is not None:
         require(session, Enterprise, changes["enterprise_id"], field="body.enterprise_id")
-    audit.update_row(
+    if audit.update_row(
         session,
         principal=principal,
         row=depot,
@@ -88,5 +95,6 @@ def update(*, session: Session, principal: Principal, depot: Depot, data: DepotU
         entity=ENTITY,
         entity_id=depot.id,
         flush=lambda: _flush_unique(session, depot.name),
-    )
+    ):
+        announce(session, event_type="depot.updated", data=event_data(depot))
     return depot

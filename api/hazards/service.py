@@ -6,6 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
+from api.changes import announce
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
@@ -31,6 +32,20 @@ FIELDS = (
 
 def snapshot(row: HazardSource) -> dict[str, Any]:
     return {f: getattr(row, f) for f in FIELDS}
+
+
+def event_data(row: HazardSource) -> dict[str, Any]:
+    """What boards get with `hazard_source.created|updated`: the map marker and its grade."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "kind": row.kind,
+        "risk_level": row.risk_level,
+        "lat": row.lat,
+        "lon": row.lon,
+        "jurisdiction": row.jurisdiction,
+        "version": row.version,
+    }
 
 
 def get_or_raise(*, session: Session, hazard_source_id: int) -> HazardSource:
@@ -91,6 +106,7 @@ def create(*, session: Session, principal: Principal, data: HazardSourceCreate) 
         entity_id=row.id,
         after=snapshot(row),
     )
+    announce(session, event_type="hazard_source.created", data=event_data(row))
     return row
 
 
@@ -98,7 +114,7 @@ def update(*, session: Session, principal: Principal, row: HazardSource, data: H
     """Apply the fields given; the version check happens at flush (optimistic lock)."""
     changes = data.model_dump(exclude_unset=True)
     _check_refs(session, changes)
-    audit.update_row(
+    if audit.update_row(
         session,
         principal=principal,
         row=row,
@@ -107,5 +123,6 @@ def update(*, session: Session, principal: Principal, row: HazardSource, data: H
         action="hazard_source.update",
         entity="hazard_source",
         entity_id=row.id,
-    )
+    ):
+        announce(session, event_type="hazard_source.updated", data=event_data(row))
     return row

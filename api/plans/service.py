@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
+from api.changes import announce
 from api.common.listing import PageParams
 from api.common.pagination import decode_cursor, encode_cursor
 from api.deps import Principal
@@ -38,6 +39,10 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
         if key in out:
             out[key] = {str(k): v for k, v in sorted(out[key].items())}
     return out
+
+
+def _event_data(plan: EmergencyPlan) -> dict[str, Any]:
+    return {"id": plan.id, "title": plan.title, "version": plan.version}
 
 
 def get_or_raise(*, session: Session, plan_id: int) -> EmergencyPlan:
@@ -88,6 +93,7 @@ def create(*, session: Session, principal: Principal, data: PlanCreate) -> Emerg
         entity_id=plan.id,
         after=snapshot(plan),
     )
+    announce(session, event_type="plan.created", data=_event_data(plan))
     return plan
 
 
@@ -96,7 +102,7 @@ def update(*, session: Session, principal: Principal, plan: EmergencyPlan, data:
     # _stored builds new objects, never in-place edits, so SQLAlchemy sees the JSON columns change.
     changes = _stored(data.model_dump(exclude_unset=True))
     plan_records.check(session, plan, changes)
-    audit.update_row(
+    if audit.update_row(
         session,
         principal=principal,
         row=plan,
@@ -105,5 +111,6 @@ def update(*, session: Session, principal: Principal, plan: EmergencyPlan, data:
         action="plan.update",
         entity="emergency_plan",
         entity_id=plan.id,
-    )
+    ):
+        announce(session, event_type="plan.updated", data=_event_data(plan))
     return plan

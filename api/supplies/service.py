@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
+from api.changes import announce
 from api.common.listing import PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
@@ -118,6 +119,7 @@ def create(*, session: Session, principal: Principal, data: SupplyItemCreate) ->
     item, movement = add(session=session, actor=principal.username, data=data)
     after = {**snapshot(item), "movement_id": movement.id if movement else None}
     audit.record(session, principal=principal, action="supply.create", entity=ENTITY, entity_id=item.id, after=after)
+    announce(session, event_type="supply.created", data=event_data(item))
     return item
 
 
@@ -147,4 +149,5 @@ def update(*, session: Session, principal: Principal, item: SupplyItem, data: Su
             before=old,
             after=new,
         )
+        announce(session, event_type="supply.updated", data=event_data(item))
     return item

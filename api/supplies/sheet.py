@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
+from api.changes import one_event
 from api.common import csvio
 from api.common.schemas import Name, PrintableText
 from api.deps import Principal
@@ -168,12 +169,15 @@ def _update(session: Session, principal: Principal, row: SupplyRow, item: Supply
 def import_(*, session: Session, principal: Principal, data: bytes) -> dict[str, int]:
     """Validate the whole sheet, then create or update each row; counts of created, updated and unchanged rows."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for _, row, item in validate(session=session, data=data):
-        if item is None:
-            _create(session, principal, row)
-            counts["created"] += 1
-        elif _update(session, principal, row, item):
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
+    rows = validate(session=session, data=data)
+    # One "reload the supplies" event for the whole sheet, not one per row.
+    with one_event(session, event_type="supply.reload", data={"section": "supplies", "counts": counts}):
+        for _, row, item in rows:
+            if item is None:
+                _create(session, principal, row)
+                counts["created"] += 1
+            elif _update(session, principal, row, item):
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
     return counts

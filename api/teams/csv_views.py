@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.permissions import LibraryWriter, Reader
+from api.changes import one_event
 from api.common import csvio
 from api.common.schemas import JurisdictionCode, Latitude, Longitude, Name, Phone, ShortText, WriteModel
 from api.deps import Principal, SessionDep
@@ -131,19 +132,21 @@ def import_rows(*, session: Session, principal: Principal, data: bytes) -> Impor
             "the file is not readable CSV", [{"line": None, "field": None, "message": str(exc)}]
         ) from exc
     existing = _existing_by_name(session, [row.name for _, row in rows])
-    created = updated = unchanged = 0
-    for _, row in rows:
-        values = row.model_dump(include=set(IMPORTED))
-        team = existing.get(row.name)
-        if team is None:
-            service.create(session=session, principal=principal, data=TeamCreate.model_validate(values))
-            created += 1
-        elif changes := _changes(team, values, columns):
-            service.update(session=session, principal=principal, team=team, data=TeamUpdate.model_validate(changes))
-            updated += 1
-        else:
-            unchanged += 1
-    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    # One "reload the teams" event for the whole file, not one per row.
+    with one_event(session, event_type="team.reload", data={"section": "teams", "counts": counts}):
+        for _, row in rows:
+            values = row.model_dump(include=set(IMPORTED))
+            team = existing.get(row.name)
+            if team is None:
+                service.create(session=session, principal=principal, data=TeamCreate.model_validate(values))
+                counts["created"] += 1
+            elif changes := _changes(team, values, columns):
+                service.update(session=session, principal=principal, team=team, data=TeamUpdate.model_validate(changes))
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+    return ImportResult(**counts)
 
 
 def _export_rows(teams: Iterator[RescueTeam]) -> Iterator[dict[str, Any]]:

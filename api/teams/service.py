@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
-from api.changes import record_change
+from api.changes import announce, record_change
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
@@ -117,6 +117,7 @@ def create(*, session: Session, principal: Principal, data: TeamCreate) -> Rescu
         entity_id=team.id,
         after=snapshot(team),
     )
+    announce(session, event_type="team.created", data=event_data(team))
     return team
 
 
@@ -156,6 +157,7 @@ def update(*, session: Session, principal: Principal, team: RescueTeam, data: Te
             before=old,
             after=new,
         )
+        announce(session, event_type="team.updated", data=event_data(team))
     return team
 
 

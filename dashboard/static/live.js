@@ -52,12 +52,12 @@ function openFeed(data) {
     };
     ws.onclose = (ev) => {
       if (f.stopped) { return; }
-      if (ev.code === 4401 || ev.code === 4403 || ev.code === 4400) {
-        f.state = "closed"; f.paint(); f.pending = f.seen + 1; f.ring();  // the rerun meets the 401 and signs out
-        return;
-      }
-      f.state = "reconnecting"; f.paint();
-      const cap = Math.min(10000, 500 * 2 ** Math.min(f.attempt, 10));
+      const refused = ev.code === 4401 || ev.code === 4403 || ev.code === 4400;
+      f.state = refused ? "closed" : "reconnecting"; f.paint();
+      // Refused: ring once, so the page reloads its data; a token that really expired meets a 401 there and the
+      // user goes back to sign-in. Keep retrying either way (slower when refused): one refusal can be transient.
+      if (refused) { f.pending = Math.max(f.pending, f.seen + 1); f.ring(); }
+      const cap = Math.min(refused ? 30000 : 10000, (refused ? 5000 : 500) * 2 ** Math.min(f.attempt, 10));
       f.attempt += 1;
       setTimeout(f.connect, 250 + Math.random() * cap);
     };

@@ -7,8 +7,9 @@ from typing import Any
 import streamlit as st
 
 from dashboard import api, model, render
+from dashboard import map as board_map
 from dashboard.live import live_fragment
-from dashboard.session import act, call, can_write, clock, flash, group, t
+from dashboard.session import act, cached, call, can_write, clock, flash, group, lang, t
 
 TOPICS = "incidents,dispatches,teams,supplies,escalations"
 NEXT_INCIDENT_STATUS = {
@@ -80,7 +81,9 @@ def details(inc: dict[str, Any], now: datetime) -> None:
     c[2].metric(t("col.elapsed"), model.format_elapsed(now - reported) if reported else "?")
     c[3].metric(t("intake.deaths"), inc["deaths"])
     c[4].metric(t("intake.serious_injuries"), inc["serious_injuries"])
-    st.caption(f"{inc.get('address') or ''} · {inc['jurisdiction']} · {inc['lat']:.5f}, {inc['lon']:.5f}")
+    places = board_map.place_names(cached("jurisdictions", 600, lambda c: c.jurisdictions()) or [], lang())
+    place = places.get(inc["jurisdiction"], inc["jurisdiction"])
+    st.caption(f"{inc.get('address') or ''} · {place} · {inc['lat']:.5f}, {inc['lon']:.5f}")
     if inc.get("nearby_hazards"):
         risk = group("risk")
         st.markdown(
@@ -218,10 +221,10 @@ def escalations(inc: dict[str, Any], now: datetime) -> None:
     level = group("level")
     for s in steps:
         left = model.seconds_left(s.get("due_at"), now)
-        c1, c2 = st.columns([5, 1])
+        c1, c2 = st.columns([3, 2])
         if s.get("reported_at"):
             state = t("incident.reported_at", at=clock(s["reported_at"])) + (
-                f" ⚠ {t('live.late')}" if s["late"] else ""
+                f" ▲ {t('live.late')}" if s["late"] else ""
             )
             c1.markdown(f"**{level.get(s['level'], s['level'])}** — {state}")
             continue
@@ -229,7 +232,7 @@ def escalations(inc: dict[str, Any], now: datetime) -> None:
         c1.markdown(
             f"**{level.get(s['level'], s['level'])}** — {t('col.countdown')}: "
             f'<span data-due="{escape(str(s["due_at"]))}">{model.format_countdown(left or 0)}</span>'
-            + (f" <b style='color:#b91c1c'>⚠ {t('live.late')}</b>" if late else ""),
+            + (f" <b style='color:#b91c1c'>▲ {t('live.late')}</b>" if late else ""),
             unsafe_allow_html=True,
         )
         if can_write():

@@ -73,6 +73,11 @@ last = st.session_state.get("intake_last")
 if last:
     st.success(
         t("intake.filed", id=last["id"], title=last["title"], grade=group("severity").get(last["severity"], "")),
-        icon="✅",
+        icon=":material/check_circle:",
     )
-    st.page_link("views/incident.py", label=t("intake.open"), query_params={"id": str(last["id"])}, icon="➡️")
+    st.page_link(
+        "views/incident.py",
+        label=t("intake.open"),
+        query_params={"id": str(last["id"])},
+        icon=":material/arrow_forward:",
+    )

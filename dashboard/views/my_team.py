@@ -12,7 +12,7 @@ from dashboard.session import act, call, flash, group, t, user
 st.markdown(
     render.BOARD_CSS
     + """<style>
-.st-key-status_buttons button { min-height: 4.5rem; width: 100%; font-size: 1.6rem !important; font-weight: 700; }
+.st-key-status_buttons button { min-height: 4.5rem; font-size: 1.6rem !important; font-weight: 700; }
 .st-key-status_buttons button p { font-size: 1.6rem !important; }
 .block-container { padding-left: 0.8rem; padding-right: 0.8rem; }
 </style>""",
@@ -41,7 +41,7 @@ def assignment(d: dict[str, Any]) -> None:
         )
         st.markdown(
             f"**{group('incident_type').get(inc['type'], inc['type'])}** · {escape(inc.get('address') or '')} "
-            f"{escape(inc['jurisdiction'])}  \n📍 {inc['lat']:.5f}, {inc['lon']:.5f}"
+            f"{escape(inc['jurisdiction'])}  \n{inc['lat']:.5f}, {inc['lon']:.5f}"
         )
         for h in inc.get("nearby_hazards") or []:
             st.markdown(
@@ -55,6 +55,7 @@ def assignment(d: dict[str, Any]) -> None:
                 t(f"my_team.to_{nxt}"),
                 key=f"advance-{nxt}",
                 type="primary",
+                width="stretch",
                 on_click=advance,
                 args=(int(d["id"]), nxt),
             )
@@ -81,9 +82,21 @@ def draw() -> tuple[int, str] | None:
         st.info(t("my_team.no_dispatch"))
         with st.container(key="status_buttons"):
             if team["status"] == "available":
-                st.button(t("my_team.out_of_service"), key="team-out", on_click=readiness, args=("out_of_service",))
+                st.button(
+                    t("my_team.out_of_service"),
+                    key="team-out",
+                    on_click=readiness,
+                    args=("out_of_service",),
+                    width="stretch",
+                )
             elif team["status"] in ("out_of_service", "returning"):
-                st.button(t("my_team.available"), key="team-available", on_click=readiness, args=("available",))
+                st.button(
+                    t("my_team.available"),
+                    key="team-available",
+                    on_click=readiness,
+                    args=("available",),
+                    width="stretch",
+                )
     return None  # no snapshot here: every event of this team rings
 
 

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard.live import live_fragment
-from dashboard.session import act, call, can_write, flash, group, t
+from dashboard.map import place_names
+from dashboard.session import act, cached, call, can_write, flash, group, lang, t
 
 EXPIRY_WINDOW = timedelta(days=30)
 
@@ -14,10 +15,10 @@ def supply_flags(item: dict[str, object], today: date) -> str:
     """Words, not only colour: what is wrong with a supply item."""
     flags = []
     if int(item["quantity_on_hand"]) < int(item["min_reserve"]):  # type: ignore[call-overload]
-        flags.append("⚠ " + t("resources.below_reserve"))
+        flags.append("▲ " + t("resources.below_reserve"))
     expires = item.get("expires_on")
     if isinstance(expires, str) and date.fromisoformat(expires) <= today + EXPIRY_WINDOW:
-        flags.append("⏳ " + t("resources.expiring"))
+        flags.append("● " + t("resources.expiring"))
     return " ".join(flags)
 
 
@@ -33,13 +34,14 @@ def draw() -> tuple[int, str] | None:
         status = c2.selectbox(t("col.status"), ["", *statuses], format_func=lambda k: statuses.get(k, "—"), key="f_st")
         params = {k: v for k, v in (("kind", kind), ("status", status)) if v}
         teams = call(lambda c: c.teams(**params)) or []
+        places = place_names(cached("jurisdictions", 600, lambda c: c.jurisdictions()) or [], lang())
         st.dataframe(
             [
                 {
                     t("col.team"): tm["name"],
                     t("resources.kind"): kinds.get(tm["kind"], tm["kind"]),
                     t("col.status"): statuses.get(tm["status"], tm["status"]),
-                    t("col.place"): tm["home_jurisdiction"],
+                    t("col.place"): places.get(tm["home_jurisdiction"], tm["home_jurisdiction"]),
                     t("resources.personnel"): tm["personnel"],
                 }
                 for tm in teams

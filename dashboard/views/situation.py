@@ -1,5 +1,6 @@
 """Situation: the map, the tiles, the countdowns and the live incident list; `?wall=1` for the wall screen."""
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from dashboard import model, render
 from dashboard.live import live_fragment
 from dashboard.session import cached, call, clock, group, lang, t
 
-TOPICS = "incidents,dispatches,teams,supplies,escalations,drills"
+TOPICS = "incidents,dispatches,teams,supplies,escalations,drills,hazards"
 wall = st.query_params.get("wall") == "1" or bool(st.session_state.get("wall"))
 if not wall:
     st.sidebar.toggle(t("situation.wall_mode"), key="wall")
@@ -29,7 +30,45 @@ def tiles(snap: dict[str, Any], steps: list[dict[str, Any]]) -> None:
     cols[6].metric(t("situation.teams_out"), teams["out_of_service"])
     cols[7].metric(t("situation.below_reserve"), len(snap["supplies_below_min"]))
     late = sum(1 for s in steps if s["late"])
-    cols[8].metric(t("situation.escalations"), f"{len(steps)} / {late} ⚠" if late else str(len(steps)))
+    cols[8].metric(t("situation.escalations"), f"{len(steps)} / {late} ▲" if late else str(len(steps)))
+
+
+def incident_list(
+    incidents: Sequence[Mapping[str, Any]],
+    dispatches: list[dict[str, Any]],
+    team_names: dict[int, str],
+    places: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """The live incident list: grade, then elapsed; assigned teams with their status in words."""
+    st.markdown(f"#### {t('situation.incidents_title')} ({len(incidents)})")
+    with st.container(key="incident_list"):
+        if incidents:
+            labels = {k: group(k) for k in ("severity", "incident_type", "incident_status")}
+            labels["place"] = board_map.place_names(places, lang())
+            st.markdown(
+                render.table(
+                    [
+                        t("col.grade"),
+                        t("col.incident"),
+                        t("col.type"),
+                        t("col.status"),
+                        t("col.elapsed"),
+                        t("col.place"),
+                        t("col.teams"),
+                    ],
+                    render.incident_rows(
+                        incidents,
+                        model.assigned_teams(dispatches, team_names, group("dispatch_status")),
+                        now,
+                        labels,
+                        t("drill.exercise"),
+                    ),
+                ),
+                unsafe_allow_html=True,
+            )
+        else:
+            st.markdown(t("situation.no_incidents"))
 
 
 def draw() -> tuple[int, str] | None:
@@ -37,8 +76,9 @@ def draw() -> tuple[int, str] | None:
     if snap is None:
         return None
     dispatches = call(lambda c: c.dispatches(active="true")) or []
-    hazards = cached("hazards", 120, lambda c: c.hazards()) or []
-    depots = cached("depots", 120, lambda c: c.depots()) or []
+    # Registry layers change rarely: kept 30 s in the session, so a burst of events does not refetch them each time.
+    hazards = cached("hazards", 30, lambda c: c.hazards()) or []
+    depots = cached("depots", 30, lambda c: c.depots()) or []
     places = cached("jurisdictions", 600, lambda c: c.jurisdictions()) or []
     now = datetime.now(UTC)
     positions = snap["teams"].get("positions") or []
@@ -49,7 +89,7 @@ def draw() -> tuple[int, str] | None:
 
     head, stamp = st.columns([3, 2])
     head.markdown(f"### {t('situation.title')}")
-    stamp.markdown(f"**{t('situation.as_of')}: {as_of}**")
+    stamp.markdown(f"### {t('situation.as_of')}: {as_of}")
     tiles(snap, steps)
 
     left, right = st.columns([3, 2])
@@ -68,9 +108,11 @@ def draw() -> tuple[int, str] | None:
             view=st.session_state["map_view"],
             large=wall,
         )
-        st.pydeck_chart(deck, height=620 if wall else 480, key="situation_map")
+        st.pydeck_chart(deck, height=700 if wall else 480, key="situation_map")
         st.caption(t("situation.legend"))
     with right:
+        if wall:  # the wall reads the incidents first, beside the map and above the fold
+            incident_list(incidents, dispatches, team_names, places, now)
         st.markdown(f"#### {t('situation.escalation_title')}")
         with st.container(key="escalations"):
             if steps:
@@ -97,33 +139,8 @@ def draw() -> tuple[int, str] | None:
             else:
                 st.markdown(t("situation.no_overdue"))
 
-    st.markdown(f"#### {t('situation.incidents_title')} ({len(incidents)})")
-    with st.container(key="incident_list"):
-        if incidents:
-            labels = {k: group(k) for k in ("severity", "incident_type", "incident_status")}
-            st.markdown(
-                render.table(
-                    [
-                        t("col.grade"),
-                        t("col.incident"),
-                        t("col.type"),
-                        t("col.status"),
-                        t("col.elapsed"),
-                        t("col.place"),
-                        t("col.teams"),
-                    ],
-                    render.incident_rows(
-                        incidents,
-                        model.assigned_teams(dispatches, team_names),
-                        now,
-                        labels,
-                        t("drill.exercise"),
-                    ),
-                ),
-                unsafe_allow_html=True,
-            )
-        else:
-            st.markdown(t("situation.no_incidents"))
+    if not wall:
+        incident_list(incidents, dispatches, team_names, places, now)
     if snap["supplies_below_min"]:
         with st.expander(t("situation.below_reserve") + f" ({len(snap['supplies_below_min'])})", expanded=False):
             st.dataframe(

@@ -52,6 +52,46 @@ class FakeApi:
         ]
     )
     dispatches: list[dict[str, Any]] = field(default_factory=list)
+    mutual_aid: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {
+                "id": 4,
+                "incident_id": 2,
+                "from_jurisdiction": "leicheng",
+                "to_jurisdiction": "suixi",
+                "capabilities": ["boat"],
+                "status": "requested",
+            }
+        ]
+    )
+    hazards: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {
+                "id": 1,
+                "name": "港区液氨冷库",
+                "kind": "ammonia_refrigeration",
+                "risk_level": "red",
+                "lat": 20.9,
+                "lon": 110.1,
+                "jurisdiction": "leicheng",
+                "enterprise": "X",
+                "responsible_person": "Y",
+                "version": 1,
+            },
+            {
+                "id": 2,
+                "name": "加油站",
+                "kind": "gas_station",
+                "risk_level": "blue",
+                "lat": 20.8,
+                "lon": 110.0,
+                "jurisdiction": "leicheng",
+                "enterprise": "Z",
+                "responsible_person": "W",
+                "version": 1,
+            },
+        ]
+    )
     expired: bool = False
     requests: list[httpx.Request] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(
@@ -126,8 +166,15 @@ class FakeApi:
         if path.startswith("/teams/"):
             team_id = int(path.split("/")[2])
             return httpx.Response(200, json={"id": team_id, "name": "企水港水上救援队", "status": "available"})
+        if path == "/mutual-aid-requests":
+            return httpx.Response(200, json=page(self.mutual_aid))
+        if path == "/compensation":
+            return httpx.Response(200, json={"month": "2026-07", "statements": [], "total_cny": "0"})
+        if path == "/supply-items/export.csv":
+            return httpx.Response(200, content=b"id,depot_id\n", headers={"content-type": "text/csv"})
+        if path == "/hazard-sources":
+            return httpx.Response(200, json=page(self.hazards))
         if path in (
-            "/hazard-sources",
             "/depots",
             "/jurisdictions",
             "/escalations",

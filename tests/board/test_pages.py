@@ -148,3 +148,25 @@ def test_drill_controller_sees_drills_only(fake):
     at = signed_in(fake, "controller")
     assert at.text_input(key="drill_name") is not None
     assert not [r for r in fake.requests if r.url.path == "/api/v1/situation" and "drill_id" not in r.url.params]
+
+
+@pytest.mark.parametrize(("username", "may_import"), [("operator", True), ("observer", False)])
+def test_resources_offers_import_to_writers_only(fake, username, may_import):
+    at = signed_in(fake, username, "views/resources.py")
+    assert at.dataframe  # teams and supplies tables drawn
+    assert bool([w for w in at.get("file_uploader") if w.key == "import_file"]) is may_import
+
+
+def test_hazards_table_sorted_red_first_with_the_grade_in_words(fake):
+    at = signed_in(fake, "observer", "views/hazards.py")
+    [table] = [d.value for d in at.dataframe if "Risk" in d.value.columns]
+    assert list(table["Risk"]) == ["◆ Red — major risk", "◆ Blue — low risk"]
+
+
+@pytest.mark.parametrize(("username", "may_decide"), [("operator", True), ("observer", False)])
+def test_cooperation_decisions_for_operators_only(fake, username, may_decide):
+    at = signed_in(fake, username, "views/cooperation.py")
+    keys = {b.key for b in at.button}
+    assert ("approve-4" in keys) is may_decide
+    assert ("decline-4" in keys) is may_decide
+    assert "suixi" in markdown_in(at, "*")

@@ -240,3 +240,15 @@ def test_intake_key_follows_the_body():
     for i in range(30):
         key_for(keys, {"title": str(i)}, new)
     assert len(keys) == 20
+
+
+def test_assigned_teams_name_active_dispatches_only():
+    rows = [
+        {"incident_id": 1, "team_id": 7, "status": "en_route"},
+        {"incident_id": 1, "team_id": 8, "status": "released"},
+        {"incident_id": 2, "team_id": 9, "status": "dispatched"},
+    ]
+    assert model.assigned_teams(rows, {7: "雷城消防站"}, {"en_route": "途中"}) == {
+        1: ["雷城消防站 (途中)"],
+        2: ["#9 (dispatched)"],
+    }
