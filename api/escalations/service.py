@@ -74,12 +74,15 @@ def report(
         raise Conflict(f"escalation {escalation.id} was already reported at {escalation.reported_at.isoformat()}")
     if escalation.withdrawn_at is not None:
         raise Conflict(f"escalation {escalation.id} was withdrawn at {escalation.withdrawn_at.isoformat()}")
+    # Rendered before the row changes: its queries autoflush, and the filing must be one UPDATE (the database
+    # refuses any change to a row once it is filed).
+    sent = document.render(facts.gather(session, escalation, incident), completions)
     now = utcnow()
     escalation.reported_at = now
     escalation.reported_by = principal.username
     escalation.late = is_late(escalation.due_at, now)
     escalation.note = note
-    escalation.document = document.render(facts.gather(session, escalation, incident), completions)
+    escalation.document = sent
     session.flush()
     data = {
         "id": escalation.id,

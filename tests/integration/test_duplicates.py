@@ -167,6 +167,8 @@ def test_bad_links_are_refused_and_change_nothing(app: FastAPI, client: TestClie
     other = make_incident(client, op, type="fire", **at(where, 60))
     drill_id = start_drill(app)
     in_drill = make_incident(client, tokens["controller"], type="fire", drill_id=drill_id, **at(where, 0))
+    other_drill = make_incident(client, tokens["controller"], type="fire", drill_id=start_drill(app), **at(where, 5))
+    assert candidates(other_drill) == []  # nor is one drill's report a duplicate of another drill's
     team = make_team(client, tokens["admin"], base_lat=where[0], base_lon=where[1])
     busy = make_incident(client, op, type="fire", **at(where, 90))
     make_dispatch(client, op, busy["id"], team["id"])
@@ -177,6 +179,7 @@ def test_bad_links_are_refused_and_change_nothing(app: FastAPI, client: TestClie
         (link(client, h, other["id"], other["id"]), 422),  # itself
         (link(client, h, other["id"], in_drill["id"]), 422),  # real → drill
         (link(client, headers["controller"], in_drill["id"], other["id"]), 422),  # drill → real
+        (link(client, headers["controller"], other_drill["id"], in_drill["id"]), 422),  # drill → another drill
         (link(client, h, other["id"], 987654321), 422),  # no such incident
         (link(client, h, other["id"], repeat["id"]), 409),  # to a duplicate
         (link(client, h, busy["id"], primary["id"]), 409),  # a team is on its way

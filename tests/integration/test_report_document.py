@@ -3,8 +3,11 @@ exactly as sent, and the supplementary report after a casualty change listing wh
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tests.factories import ok
 from tests.workflow_factories import assert_problem, iso_ago, make_incident, row_counts
@@ -114,3 +117,25 @@ def test_supplementary_report_lists_what_changed_since_the_last_one(client: Test
     assert document(client, headers["observer"], later[0]["id"])["changes"] == [
         {"field": "missing", "before": 2, "after": 1}
     ]
+
+
+def test_the_database_refuses_to_change_or_delete_a_filed_report(
+    app: FastAPI, client: TestClient, tokens, headers
+) -> None:
+    incident = make_incident(client, tokens["operator"])
+    county, city = (step(incident, level=level)["id"] for level in ("county", "city"))
+    ok(client.post(f"{URL}/{county}/report", json={"note": "sent"}, headers=headers["operator"]))
+    filed = document(client, headers["observer"], county)
+    for statement in (
+        "UPDATE escalations SET document = NULL WHERE id = :id",
+        "UPDATE escalations SET note = 'rewritten' WHERE id = :id",
+        "UPDATE escalations SET reported_at = NULL WHERE id = :id",
+        "DELETE FROM escalations WHERE id = :id",
+    ):
+        with app.state.session_factory() as s, pytest.raises(DBAPIError):
+            s.execute(text(statement), {"id": county})
+    assert document(client, headers["observer"], county) == filed
+    # An open step is still the application's to move (art. 11 re-chaining).
+    with app.state.session_factory() as s:
+        s.execute(text("UPDATE escalations SET note = 'draft' WHERE id = :id"), {"id": city})
+        s.rollback()

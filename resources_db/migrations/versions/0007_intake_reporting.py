@@ -10,7 +10,8 @@ the duplicate search. Escalation steps gain when they
 became owed (art. 11 chains from it), a follow-up number, a withdrawal time
 and the filed art. 12 document; the kind check admits follow-up and final
 reports. Dispatches record who moved them into each status; allocations what
-came back.
+came back. Triggers keep a filed report's row as filed (art. 12: what was sent
+stays what was sent); a later SQLite batch alter of escalations must re-create them.
 """
 
 from collections.abc import Sequence
@@ -31,6 +32,47 @@ OLD_KINDS = ("report", "supplementary")
 NEW_KINDS = (*OLD_KINDS, "follow_up", "final")
 COUNTS = ("missing", "trapped", "at_risk", "evacuated")
 STATUS_ACTORS = ("acknowledged_by", "en_route_by", "on_scene_by", "released_by", "cancelled_by")
+
+
+# Columns of a filed report (what was sent, when, by whom); the database refuses to change them afterwards.
+FILED = ("document", "reported_at", "reported_by", "late", "note", "due_at", "kind", "level", "incident_id")
+
+
+def _refuse_filed_changes() -> None:
+    """Triggers: a filed report's row is neither changed nor deleted, whatever the application does."""
+    if op.get_bind().dialect.name == "postgresql":
+        changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in FILED)
+        op.execute(
+            "CREATE FUNCTION ercp_filed_report_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF OLD.reported_at IS NOT NULL AND (TG_OP = 'DELETE' OR " + changed + ") THEN "
+            "RAISE EXCEPTION 'escalation % was filed and cannot be changed', OLD.id; END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER escalations_filed_immutable BEFORE UPDATE OR DELETE ON escalations "
+            "FOR EACH ROW EXECUTE FUNCTION ercp_filed_report_immutable()"
+        )
+        return
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FILED)
+    op.execute(
+        "CREATE TRIGGER escalations_filed_no_update BEFORE UPDATE ON escalations "
+        f"WHEN OLD.reported_at IS NOT NULL AND ({changed}) "
+        "BEGIN SELECT RAISE(ABORT, 'a filed escalation cannot be changed'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER escalations_filed_no_delete BEFORE DELETE ON escalations "
+        "WHEN OLD.reported_at IS NOT NULL "
+        "BEGIN SELECT RAISE(ABORT, 'a filed escalation cannot be deleted'); END"
+    )
+
+
+def _allow_filed_changes() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS escalations_filed_immutable ON escalations")
+        op.execute("DROP FUNCTION IF EXISTS ercp_filed_report_immutable()")
+        return
+    op.execute("DROP TRIGGER IF EXISTS escalations_filed_no_update")
+    op.execute("DROP TRIGGER IF EXISTS escalations_filed_no_delete")
 
 
 def _kind_check(kinds: tuple[str, ...]) -> str:
@@ -58,9 +100,12 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, sa.String(length=64), nullable=True))
     with op.batch_alter_table("allocations") as batch:
         batch.add_column(sa.Column("quantity_returned", sa.Integer(), server_default=sa.text("0"), nullable=False))
+    # Last: on SQLite a batch alter of escalations rebuilds the table and would drop the triggers.
+    _refuse_filed_changes()
 
 
 def downgrade() -> None:
+    _allow_filed_changes()
     with op.batch_alter_table("allocations") as batch:
         batch.drop_column("quantity_returned")
     with op.batch_alter_table("dispatches") as batch:
