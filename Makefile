@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # --locked: a pyproject.toml that disagrees with uv.lock stops here instead of silently re-resolving.
 SYNC = $(UV) sync --locked $(1) || { echo "uv.lock and pyproject.toml disagree (or the install failed): run 'make lock'" >&2; exit 1; }
 
-.PHONY: demo test lint lock audit loadtest-smoke surge bench bench-workflows bench-ws clean
+.PHONY: demo test lint lock audit loadtest-smoke surge bench bench-workflows bench-ws bench-board clean
 
 $(UV): requirements-bootstrap.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --root-user-action=ignore \
@@ -72,6 +72,11 @@ bench-workflows: $(UV)
 bench-ws: $(UV)
 	@$(call SYNC,)
 	$(BIN)/python -m loadtests.bench_ws $(BENCH_WS_ARGS)
+
+## The board in Chromium: visibility of new incidents (p50/p95) and the board's CPU with 10 tabs idle and under a burst.
+bench-board: $(UV)
+	@$(call SYNC,)
+	$(BIN)/python -m loadtests.bench_board $(BENCH_BOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache test-output bench-output ercp.db ercp.db-wal ercp.db-shm
