@@ -31,6 +31,7 @@ from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
 from api.jurisdictions.views import router as jurisdictions_router
+from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
@@ -62,7 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     session_factory = make_session_factory(engine)
     bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
     hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds, max_replay=settings.ws_max_replay_events)
-    relay = Relay(engine, bus)
+    metrics = Metrics()
+    relay = Relay(engine, bus, on_publish=metrics.observe_published)
+    metrics.watch(engine=engine, ws_clients=lambda: len(hub.subscribers), relay_leader=lambda: relay.is_leader)
 
     def authenticate(token: str) -> Principal | None:
         with session_factory() as session:
@@ -113,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.hub = hub
     app.state.relay = relay
+    app.state.metrics = metrics
 
     problems.install(app)
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
@@ -124,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyReader, timeout=settings.body_read_timeout_seconds, max_bytes=settings.max_body_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: a request's time includes every middleware's, and refusals (413, 408, 429) are counted too.
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
