@@ -35,6 +35,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
+from api.ratelimit import RateLimitMiddleware, make_storage
 from api.recommendations.views import router as recommendations_router
 from api.settings import Settings, get_settings
 from api.situation.views import router as situation_router
@@ -127,6 +128,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outside the writer queue: a writing request joins it only once its whole body is here.
     app.add_middleware(BodyReader, timeout=settings.body_read_timeout_seconds, max_bytes=settings.max_body_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimitMiddleware,
+        storage=make_storage(settings.redis_url, settings.database_url),
+        metrics=metrics,
+        verified_tokens=verified_tokens,
+        token_path=f"{API_PREFIX}/auth/token",
+        per_address=settings.rate_limit_token_per_address or None,
+        per_principal=settings.rate_limit_per_principal or None,
+    )
     app.add_middleware(RequestIdMiddleware)
     # Outermost: a request's time includes every middleware's, and refusals (413, 408, 429) are counted too.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
