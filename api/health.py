@@ -17,7 +17,10 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "a dependency is unreachable"}}, response_model=None)
 def readyz(request: Request) -> dict[str, str] | Response:
-    """The database answers; a 503 problem otherwise."""
+    """The database answers and the process is not shutting down; a 503 problem otherwise."""
+    drain = getattr(request.app.state, "drain", None)
+    if drain is not None and drain.draining:
+        return problem(503, "not-ready", "Not ready", "shutting down", headers={"Retry-After": "1"})
     try:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))

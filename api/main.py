@@ -38,6 +38,7 @@ from api.plans.views import router as plans_router
 from api.ratelimit import RateLimitMiddleware, make_storage
 from api.recommendations.views import router as recommendations_router
 from api.settings import Settings, get_settings
+from api.shutdown import Drain
 from api.situation.views import router as situation_router
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds, max_replay=settings.ws_max_replay_events)
     metrics = Metrics()
     relay = Relay(engine, bus, on_publish=metrics.observe_published)
+    drain = Drain(hub, relay, drain_seconds=settings.shutdown_drain_seconds)
     metrics.watch(engine=engine, ws_clients=lambda: len(hub.subscribers), relay_leader=lambda: relay.is_leader)
 
     def authenticate(token: str) -> Principal | None:
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await bus.connect()
         await hub.start()
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        drain.install()  # SIGTERM drains first (api.shutdown); only where uvicorn owns the main thread
         # Everything imported and built so far lives as long as the process; moving it out of the collector's
         # reach cuts full collections from ~30 ms to a few on a request that allocates many rows (recommendations).
         gc.collect()
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub
     app.state.relay = relay
     app.state.metrics = metrics
+    app.state.drain = drain
 
     problems.install(app)
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.

@@ -90,6 +90,15 @@ class Relay:
                 self._lock_conn.close()
             self._lock_conn = None
 
+    def _release_lock(self) -> None:
+        """Give up leadership now: close the lock's connection for real (back in the pool it would keep the
+        session-level lock until the engine is disposed, and no standby could lead meanwhile)."""
+        if self._lock_conn is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._lock_conn.invalidate()
+        self._drop_lock_conn()
+        self.is_leader = False
+
     async def _publish(self, batch: list[tuple[int, str]]) -> None:
         for _, envelope in batch:
             try:
@@ -183,4 +192,4 @@ class Relay:
             # Let run() finish its database call and return: cancelling it mid-call leaves the worker
             # thread holding a connection after the app has disposed of the engine.
             await asyncio.wait({task}, timeout=5)
-        await asyncio.to_thread(self._drop_lock_conn)
+        await asyncio.to_thread(self._release_lock)
