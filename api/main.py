@@ -38,7 +38,7 @@ from api.plans.views import router as plans_router
 from api.ratelimit import RateLimitMiddleware, make_storage
 from api.recommendations.views import router as recommendations_router
 from api.settings import Settings, get_settings
-from api.shutdown import Drain
+from api.shutdown import Drain, RefuseWebsocketsWhileDraining
 from api.situation.views import router as situation_router
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_principal=settings.rate_limit_per_principal or None,
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RefuseWebsocketsWhileDraining, drain=drain)
     # Outermost: a request's time includes every middleware's, and refusals (413, 408, 429) are counted too.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

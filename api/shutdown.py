@@ -18,6 +18,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from types import FrameType
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from realtime.hub import Hub
 from realtime.relay import Relay
 
@@ -74,3 +76,17 @@ class Drain:
         for done in asyncio.as_completed([asyncio.ensure_future(c) for c in closing]):
             with contextlib.suppress(Exception):
                 await done
+
+
+class RefuseWebsocketsWhileDraining:
+    """A websocket opened during the drain is refused at the handshake (HTTP 403): the client tries again and
+    the balancer sends it to another process, instead of it being closed again moments later."""
+
+    def __init__(self, app: ASGIApp, drain: Drain) -> None:
+        self.app, self.drain = app, drain
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.drain.draining:
+            await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": "shutting down"})
+            return
+        await self.app(scope, receive, send)

@@ -1,6 +1,7 @@
 """SIGTERM to a real `ercp serve` (api.shutdown): readiness turns 503 first, websocket clients are closed with
-1012 (reconnect at once), the relay leadership moves to the other process, and a request in flight (its body
-half sent when the signal comes) still completes. Needs PostgreSQL and redis-server like the cluster tests.
+1012 (reconnect at once) and new ones are refused, the relay leadership moves to the other process, and a
+request in flight (its body half sent when the signal comes) still completes. Needs PostgreSQL and
+redis-server like the cluster tests.
 """
 
 import asyncio
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.e2e.cluster import Cluster, cluster, require_postgres_and_redis_server, template_database, wait_until
 from tests.workflow_factories import incident_body
@@ -74,9 +75,8 @@ def test_sigterm_drains_before_stopping(two_apis: Cluster) -> None:
 
     async def run() -> tuple[int | None, str]:
         ws_base = "ws" + leader.base.removeprefix("http")
-        async with connect(
-            f"{ws_base}/api/v1/ws?topics=incidents", additional_headers={"Authorization": f"Bearer {token}"}
-        ) as ws:
+        bearer = {"Authorization": f"Bearer {token}"}
+        async with connect(f"{ws_base}/api/v1/ws?topics=incidents", additional_headers=bearer) as ws:
             assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "hello"
             post = SlowPost(leader.base, token)
             post.start()
@@ -92,6 +92,10 @@ def test_sigterm_drains_before_stopping(two_apis: Cluster) -> None:
             )
             await until_closed(ws)
             code = ws.close_code
+            with pytest.raises(InvalidStatus) as refused:  # a new socket goes elsewhere during the drain
+                async with connect(f"{ws_base}/api/v1/ws?topics=incidents", additional_headers=bearer, open_timeout=3):
+                    pass
+            assert refused.value.response.status_code == 403
             await asyncio.to_thread(wait_until, lambda: c.leaders() == [other], 5.0, "the other process to lead")
             post.release.set()
             await asyncio.to_thread(post.join, 20)
