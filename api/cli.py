@@ -67,6 +67,19 @@ def _housekeeping(_: argparse.Namespace) -> int:
     return 0
 
 
+def _new_epoch(_: argparse.Namespace) -> int:
+    from realtime import log as event_log
+    from resources_db.engine import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        epoch = event_log.new_epoch(engine)
+    finally:
+        engine.dispose()
+    print(f"event log epoch is now {epoch}: boards will reload their snapshot", flush=True)
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -323,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
         "housekeeping",
         help="drop expired idempotency keys, re-grade for long-missing persons, announce overdue compliance (daily)",
     ).set_defaults(func=_housekeeping)
+    sub.add_parser(
+        "new-epoch", help="after restoring a backup: a new event-log epoch, so every board reloads its snapshot"
+    ).set_defaults(func=_new_epoch)
     drill = sub.add_parser(
         "drill",
         help="run a scenario or write a drill report (python -m drills; `ercp drill run -h` for options)",

@@ -19,7 +19,10 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "a dependency is unreachable"}}, response_model=None)
 def readyz(request: Request) -> dict[str, str] | Response:
-    """The database answers; a 503 problem otherwise."""
+    """The database answers and the process is not shutting down; a 503 problem otherwise."""
+    drain = getattr(request.app.state, "drain", None)
+    if drain is not None and drain.draining:
+        return problem(503, "not-ready", "Not ready", "shutting down", headers={"Retry-After": "1"})
     try:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -41,4 +44,4 @@ def metrics(request: Request) -> Response:
             return problem(401, "not-authenticated", "Not authenticated", "send the metrics bearer token")
     elif settings.environment == "production":
         return problem(404, "not-found", "Not found", "metrics are off; set ERCP_METRICS_TOKEN to serve them")
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -31,11 +31,14 @@ from api.escalations.views import router as escalations_router
 from api.hazards.views import router as hazards_router
 from api.incidents.views import router as incidents_router
 from api.jurisdictions.views import router as jurisdictions_router
+from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import BodyReader, DeclaredBodyLimitMiddleware, RequestIdMiddleware, SQLiteWriteSerializer
 from api.mutual_aid.views import router as mutual_aid_router
 from api.plans.views import router as plans_router
+from api.ratelimit import RateLimitMiddleware, make_storage
 from api.recommendations.views import router as recommendations_router
 from api.settings import Settings, docs_exposed, get_settings
+from api.shutdown import Drain, RefuseWebsocketsWhileDraining
 from api.situation.views import router as situation_router
 from api.supplies.views import router as supplies_router
 from api.teams.csv_views import router as teams_csv_router
@@ -62,7 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     session_factory = make_session_factory(engine)
     bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
     hub = Hub(engine, bus, heartbeat=settings.ws_heartbeat_seconds, max_replay=settings.ws_max_replay_events)
-    relay = Relay(engine, bus)
+    metrics = Metrics()
+    relay = Relay(engine, bus, on_publish=metrics.observe_published)
+    drain = Drain(hub, relay, drain_seconds=settings.shutdown_drain_seconds)
+    metrics.watch(engine=engine, ws_clients=lambda: len(hub.subscribers), relay_leader=lambda: relay.is_leader)
 
     def authenticate(token: str) -> Principal | None:
         with session_factory() as session:
@@ -77,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await bus.connect()
         await hub.start()
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        drain.install()  # SIGTERM drains first (api.shutdown); only where uvicorn owns the main thread
         # Everything imported and built so far lives as long as the process; moving it out of the collector's
         # reach cuts full collections from ~30 ms to a few on a request that allocates many rows (recommendations).
         gc.collect()
@@ -117,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.hub = hub
     app.state.relay = relay
+    app.state.metrics = metrics
+    app.state.drain = drain
 
     problems.install(app)
     # Starlette's limiter counts streamed bodies; the outer one answers declared lengths in problem+json.
@@ -127,7 +136,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outside the writer queue: a writing request joins it only once its whole body is here.
     app.add_middleware(BodyReader, timeout=settings.body_read_timeout_seconds, max_bytes=settings.max_body_bytes)
     app.add_middleware(DeclaredBodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimitMiddleware,
+        storage=make_storage(settings.redis_url, settings.database_url),
+        metrics=metrics,
+        verified_tokens=verified_tokens,
+        token_path=f"{API_PREFIX}/auth/token",
+        per_address=settings.rate_limit_token_per_address or None,
+        per_principal=settings.rate_limit_per_principal or None,
+    )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RefuseWebsocketsWhileDraining, drain=drain)
+    # Outermost: a request's time includes every middleware's, and refusals (413, 408, 429) are counted too.
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (

@@ -59,17 +59,20 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
-async def send_problem(send: Send, status: int, slug: str, title: str, detail: str) -> None:
+async def send_problem(
+    send: Send, status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None
+) -> None:
     """A problem+json answer from a middleware (outside FastAPI's handlers); the connection is closed after it."""
     payload = orjson.dumps(
         {"type": f"https://ercp.leizhou.example/problems/{slug}", "title": title, "status": status, "detail": detail}
     )
-    headers = [
+    raw = [
         (b"content-type", b"application/problem+json"),
         (b"connection", b"close"),
         (b"content-length", str(len(payload)).encode()),
     ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    raw += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
 
 

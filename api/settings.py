@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     # A writing request's whole body must arrive within this time (408 otherwise); it holds nothing meanwhile.
     body_read_timeout_seconds: float = Field(30.0, alias="ERCP_BODY_READ_TIMEOUT_SECONDS", gt=0, le=300)
     db_pool_size: int = Field(20, alias="ERCP_DB_POOL_SIZE", gt=0)
+    # Rate limits (api.ratelimit, `limits` notation, e.g. "10/minute"; empty turns one off): sign-ins per client
+    # address, and requests per signed-in user; shared by all processes through REDIS_URL when it is set.
+    rate_limit_token_per_address: str = Field("120/minute", alias="ERCP_RATE_LIMIT_TOKEN_PER_ADDRESS")
+    rate_limit_per_principal: str = Field("1000/second", alias="ERCP_RATE_LIMIT_PER_PRINCIPAL")
+    # On SIGTERM: readiness 503, websockets closed (1012), relay handed over, then this long before the process
+    # stops accepting and finishes its in-flight requests (api.shutdown). Longer than the balancer's probe period.
+    shutdown_drain_seconds: float = Field(2.0, alias="ERCP_SHUTDOWN_DRAIN_SECONDS", ge=0, le=60)
     page_limit_default: int = 50
     page_limit_max: int = 500
     principal_cache_seconds: float = Field(5.0, alias="ERCP_PRINCIPAL_CACHE_SECONDS", ge=0.01)

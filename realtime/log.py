@@ -38,6 +38,16 @@ def ensure_meta(engine: Engine) -> LogState:
     return state(engine)
 
 
+def new_epoch(engine: Engine) -> str:
+    """Start a new epoch (after a restore from backup): every client resuming by seq is told to resync,
+    because seqs after the backup point will be handed out again for other events."""
+    epoch = uuid.uuid4().hex
+    ensure_meta(engine)
+    with engine.begin() as conn:
+        conn.execute(update(EventLogMeta).where(EventLogMeta.id == META_ID).values(epoch=epoch))
+    return epoch
+
+
 def state(engine: Engine) -> LogState:
     with engine.connect() as conn:
         row = conn.execute(select(EventLogMeta.epoch, EventLogMeta.last_seq).where(EventLogMeta.id == META_ID)).one()

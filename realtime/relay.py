@@ -13,6 +13,7 @@ the log's meta row lock, so two relays at once would only waste work.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import psycopg
@@ -42,6 +43,7 @@ class Relay:
         idle_poll_interval: float = 1.0,
         keep: timedelta = timedelta(days=7),
         keep_max: int = 1_000_000,
+        on_publish: Callable[[str], None] | None = None,
     ) -> None:
         self.engine = engine
         self.bus = bus
@@ -52,6 +54,8 @@ class Relay:
         self.idle_poll_interval = idle_poll_interval
         self.keep = keep
         self.keep_max = keep_max
+        # Told of each envelope once the bus took it (metrics: events published, commit-to-publish lag).
+        self.on_publish = on_publish
         self.is_leader = False
         self._lock_conn: Connection | None = None
         self._stopping = asyncio.Event()
@@ -86,11 +90,22 @@ class Relay:
                 self._lock_conn.close()
             self._lock_conn = None
 
+    def _release_lock(self) -> None:
+        """Give up leadership now: close the lock's connection for real (back in the pool it would keep the
+        session-level lock until the engine is disposed, and no standby could lead meanwhile)."""
+        if self._lock_conn is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                self._lock_conn.invalidate()
+        self._drop_lock_conn()
+        self.is_leader = False
+
     async def _publish(self, batch: list[tuple[int, str]]) -> None:
         for _, envelope in batch:
             try:
                 await self.bus.publish(CHANNEL, envelope)
                 self._bus_down_logged = False
+                if self.on_publish is not None:
+                    self.on_publish(envelope)
             except BusUnavailable as exc:
                 # Already durable in the log; hubs fill from it. Log once per outage, not per event.
                 if not self._bus_down_logged:
@@ -177,4 +192,4 @@ class Relay:
             # Let run() finish its database call and return: cancelling it mid-call leaves the worker
             # thread holding a connection after the app has disposed of the engine.
             await asyncio.wait({task}, timeout=5)
-        await asyncio.to_thread(self._drop_lock_conn)
+        await asyncio.to_thread(self._release_lock)
