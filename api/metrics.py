@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
@@ -32,6 +33,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)  # python_info: which interpreter serves
         self.requests = Histogram(
             "ercp_http_request_duration_seconds",
             "HTTP request latency, from the first byte in to the last byte out",
