@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from api import access_log, health, problems
+from api import access_log, health, openapi_errors, problems
 from api.agreements.views import router as agreements_router
 from api.allocations.views import router as allocations_router
 from api.audit.views import router as audit_router
@@ -192,4 +192,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(make_ws_router(hub, app.state.ws_auth, ws_settings))
     app.include_router(v1)
     app.include_router(health.router)
+    openapi_errors.install(app)
     return app

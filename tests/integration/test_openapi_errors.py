@@ -1,0 +1,44 @@
+"""Issue 10: the OpenAPI document describes errors as they are sent (application/problem+json, one schema).
+
+Before: every 422 was documented as FastAPI's `HTTPValidationError` (application/json), and no operation listed
+400, 401, 403, 404, 409, 412 or 428, although the server answers them.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, op)
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "patch", "put", "delete")
+    ]
+
+
+def test_every_error_is_documented_as_a_problem_with_the_shared_schema(app: FastAPI, client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert document["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]
+    wrong = []
+    for path, method, op in _operations(document):
+        for status, response in op["responses"].items():
+            if status.startswith(("4", "5")) and response.get("content") != {PROBLEM: {"schema": REF}}:
+                wrong.append((method.upper(), path, status))
+    assert wrong == []
+
+
+def test_preconditions_and_auth_errors_are_listed_where_they_happen(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    patch = paths["/api/v1/teams/{team_id}"]["patch"]["responses"]
+    assert {"400", "401", "403", "404", "409", "412", "422", "428"} <= patch.keys()
+    action = paths["/api/v1/dispatches/{dispatch_id}/status"]["post"]["responses"]
+    assert {"400", "412"} <= action.keys()
+    assert "428" not in action
+    assert "401" not in paths["/api/v1/auth/token"]["post"]["responses"]
