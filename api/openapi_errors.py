@@ -1,8 +1,10 @@
-"""Errors in the OpenAPI document as the server sends them: `application/problem+json`, one `Problem` schema.
+"""The OpenAPI document as the server behaves: errors, preconditions and nullability as enforced.
 
 FastAPI documents a 422 as its own `HTTPValidationError` and no other error; the server answers every error as
 an RFC 9457 problem (api.problems). This rewrites the generated document once: each operation lists the
-statuses it can answer with the shared schema, whose `type` URIs are enumerated.
+statuses it can answer with the shared schema, whose `type` URIs are enumerated; PATCH declares If-Match
+required (a missing one is 428, which FastAPI cannot express); and a PATCH body field is nullable only where
+its model lists it in NULLABLE (a null elsewhere is a 422).
 """
 
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.common.schemas import PatchModel
 from api.problems import PROBLEM_BASE
 
 MEDIA_TYPE = "application/problem+json"
@@ -93,6 +96,37 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def _patch_models() -> list[type[PatchModel]]:
+    found, todo = [], list(PatchModel.__subclasses__())
+    while todo:
+        model = todo.pop()
+        found.append(model)
+        todo += model.__subclasses__()
+    return found
+
+
+def _not_nullable(schemas: dict[str, Any]) -> None:
+    for model in _patch_models():
+        properties = schemas.get(model.__name__, {}).get("properties", {})
+        for name, prop in properties.items():
+            options = prop.get("anyOf")
+            if name in model.NULLABLE or not options:
+                continue
+            rest = [o for o in options if o != {"type": "null"}]
+            if len(rest) == 1:
+                prop.pop("anyOf")
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+
+
+def _if_match_required(operation: dict[str, Any]) -> None:
+    for param in operation.get("parameters", []):
+        if param["in"] == "header" and param["name"].lower() == "if-match":
+            param["required"] = True
+            param["schema"] = {"type": "string", "title": "If-Match"}
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """The document with problem responses on every operation and FastAPI's validation schemas gone."""
     ref = {"$ref": "#/components/schemas/Problem"}
@@ -101,6 +135,8 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            if method == "patch":
+                _if_match_required(operation)
             for status in sorted(_statuses(path, method, operation)):
                 responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():
@@ -110,6 +146,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components["Problem"] = PROBLEM_SCHEMA
+    _not_nullable(components)
     return schema
 
 

@@ -42,3 +42,15 @@ def test_preconditions_and_auth_errors_are_listed_where_they_happen(client: Test
     assert {"400", "412"} <= action.keys()
     assert "428" not in action
     assert "401" not in paths["/api/v1/auth/token"]["post"]["responses"]
+
+
+def test_patch_declares_if_match_required_and_only_nullable_fields_nullable(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    patch = document["paths"]["/api/v1/teams/{team_id}"]["patch"]
+    if_match = next(p for p in patch["parameters"] if p["name"].lower() == "if-match")
+    assert if_match["required"] is True
+    team = document["components"]["schemas"]["TeamUpdate"]["properties"]
+    assert "anyOf" not in team["personnel"]
+    assert team["personnel"]["type"] == "integer"
+    supply = document["components"]["schemas"]["SupplyItemUpdate"]["properties"]
+    assert {"type": "null"} in supply["expires_on"]["anyOf"]  # listed in NULLABLE: null clears it
