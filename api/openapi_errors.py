@@ -120,6 +120,27 @@ def _not_nullable(schemas: dict[str, Any]) -> None:
                 prop["anyOf"] = rest
 
 
+# Pydantic leaves a bound it cannot attach to one type (a Decimal taken as number or string) under its own
+# keyword; JSON Schema names it differently and applies it to the numeric branch only.
+_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
+
+
+def _standard_bounds(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _standard_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    bounds = {_BOUNDS[k]: node.pop(k) for k in list(node) if k in _BOUNDS and not isinstance(node[k], dict)}
+    if bounds:
+        numeric = [b for b in node.get("anyOf", [node]) if b.get("type") in ("number", "integer")]
+        for branch in numeric:
+            branch.update(bounds)
+    for value in node.values():
+        _standard_bounds(value)
+
+
 def _if_match_required(operation: dict[str, Any]) -> None:
     for param in operation.get("parameters", []):
         if param["in"] == "header" and param["name"].lower() == "if-match":
@@ -147,6 +168,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     components.pop("ValidationError", None)
     components["Problem"] = PROBLEM_SCHEMA
     _not_nullable(components)
+    _standard_bounds(schema)
     return schema
 
 

@@ -18,6 +18,7 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
-Id = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=MAX_ID)]
+# Bounds before the validator: pydantic then documents them as JSON Schema `minimum`/`maximum`.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_bool)]
 # A keyset position: 0 means "from the start".
-AfterId = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_ID)]
+AfterId = Annotated[int, Field(ge=0, le=MAX_ID), BeforeValidator(_not_bool)]

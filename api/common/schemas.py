@@ -8,8 +8,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from api.common.ids import Id
 from api.common.strict import no_bool
 
-Latitude = Annotated[float, BeforeValidator(no_bool), Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, BeforeValidator(no_bool), Field(ge=-180, le=180, allow_inf_nan=False)]
+# Bounds before the validator, so that the JSON Schema shows them as `minimum`/`maximum`.
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), BeforeValidator(no_bool)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), BeforeValidator(no_bool)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]

@@ -54,3 +54,20 @@ def test_patch_declares_if_match_required_and_only_nullable_fields_nullable(clie
     assert team["personnel"]["type"] == "integer"
     supply = document["components"]["schemas"]["SupplyItemUpdate"]["properties"]
     assert {"type": "null"} in supply["expires_on"]["anyOf"]  # listed in NULLABLE: null clears it
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node) | {k for value in node.values() for k in _keys(value)}
+    if isinstance(node, list):
+        return {k for item in node for k in _keys(item)}
+    return set()
+
+
+def test_bounds_use_json_schema_keywords(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert not {"gt", "ge", "lt", "le"} & _keys(document["components"]) - {"properties"}
+    team_id = document["paths"]["/api/v1/teams/{team_id}"]["get"]["parameters"][0]["schema"]
+    assert (team_id["minimum"], team_id["maximum"]) == (1, 2**63 - 1)
+    rate = document["components"]["schemas"]["AgreementCreate"]["properties"]["hourly_rate_per_person_cny"]
+    assert {"type": "number", "exclusiveMinimum": 0} in rate["anyOf"]
