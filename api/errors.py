@@ -9,6 +9,7 @@ DomainError (4xx, type slug, title)
  │    ├── InsufficientStock    409 insufficient-stock
  │    ├── TeamUnavailable      409 team-unavailable
  │    └── DuplicateEntity      409 duplicate
+ ├── MalformedPrecondition     400 bad-if-match
  ├── PreconditionFailed        412 stale-version
  ├── PreconditionRequired      428 if-match-required
  ├── InvalidInput              422 validation-error (errors: [{field, message}])
@@ -66,6 +67,10 @@ class TeamUnavailable(Conflict):
 
 class DuplicateEntity(Conflict):
     slug, title = "duplicate", "Already exists"
+
+
+class MalformedPrecondition(DomainError):
+    status, slug, title = 400, "bad-if-match", "Malformed If-Match"
 
 
 class PreconditionFailed(DomainError):

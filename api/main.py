@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from api import health, problems
+from api import access_log, health, openapi_errors, problems
 from api.agreements.views import router as agreements_router
 from api.allocations.views import router as allocations_router
 from api.audit.views import router as audit_router
@@ -58,6 +58,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; api.auth.keys.InsecureKey when ERCP_SECRET_KEY is missing or guessable."""
     settings = settings or get_settings()
+    access_log.install()
     signing_key = keys.require(settings.secret_key)
     verified_tokens = VerifiedTokens(secret=signing_key, max_age_seconds=settings.token_ttl_seconds)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -191,4 +192,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(make_ws_router(hub, app.state.ws_auth, ws_settings))
     app.include_router(v1)
     app.include_router(health.router)
+    openapi_errors.install(app)
     return app

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.errors import DomainError, ServiceBusy
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://ercp.leizhou.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _HTTP_SLUGS = {
     400: "bad-request",
     401: "not-authenticated",
@@ -29,6 +31,16 @@ _HTTP_SLUGS = {
     415: "unsupported-media-type",
     429: "too-many-requests",
 }
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route whose path matched)."""
+    allowed = []
+    for method in METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 def problem(
@@ -68,7 +80,10 @@ def install(app: FastAPI) -> None:
         slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
         title = slug.replace("-", " ").capitalize()
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem(exc.status_code, slug, title, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+        return problem(exc.status_code, slug, title, detail, headers=headers)
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     cap_sender: str = Field("ercp@leizhou.example", alias="ERCP_CAP_SENDER", pattern=r"^[^\s,<&]+$")
     cap_sender_name: str = Field("雷州市应急管理局 Leizhou Emergency Management Bureau", alias="ERCP_CAP_SENDER_NAME")
     cap_area_radius_km: PositiveFloat = Field(1.0, alias="ERCP_CAP_AREA_RADIUS_KM", le=1000)
+    # Places on record (incidents, depots, team bases, hazard sources) must lie within the jurisdictions' extent
+    # plus this margin (api.common.area); lat 0, lon 0 and other slips are refused.
+    service_area_margin_km: PositiveFloat = Field(50.0, alias="ERCP_SERVICE_AREA_MARGIN_KM", le=2000)
 
     # Possible duplicates of a new report (api.rules.duplicates): open incidents this near, this close in time.
     duplicate_radius_m: PositiveFloat = Field(500.0, alias="ERCP_DUPLICATE_RADIUS_M", le=50_000)

@@ -4,8 +4,10 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import EnterpriseRef, ReadModel, WriteModel
+from api.common.strict import Day
 
 CENT = Decimal("0.01")
 # NUMERIC(10, 2) in the database: at most 8 digits before the point, cents after it; "75.5" is kept as 75.50
@@ -16,11 +18,11 @@ Cny = Annotated[
 
 
 class AgreementCreate(WriteModel):
-    team_id: int = Field(ge=1, description="a team of kind `social` or `enterprise_fulltime`")
+    team_id: Id = Field(description="a team of kind `social` or `enterprise_fulltime`")
     hourly_rate_per_person_cny: Annotated[Cny, Field(gt=0)]
     callout_fee_cny: Annotated[Cny, Field(ge=0)]
-    valid_from: date
-    valid_to: date | None = Field(None, description="last day covered (inclusive); open-ended when absent")
+    valid_from: Day
+    valid_to: Day | None = Field(None, description="last day covered (inclusive); open-ended when absent")
     enterprise_ids: list[EnterpriseRef] = Field(
         default_factory=list,
         max_length=50,

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import Field, computed_field
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import Note, ReadModel, WriteModel
 from resources_db.enums import AllocationStatus
@@ -11,8 +12,8 @@ Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 class AllocationCreate(WriteModel):
-    incident_id: int = Field(ge=1, le=2**31 - 1)
-    supply_item_id: int = Field(ge=1, le=2**31 - 1)
+    incident_id: Id
+    supply_item_id: Id
     quantity: Quantity
 
 

@@ -8,7 +8,8 @@ from api.allocations.schemas import AllocationCreate, AllocationNote, Allocation
 from api.auth.permissions import Reader, allow
 from api.common import idempotency
 from api.common.drills import DrillScopeDep
-from api.common.etag import set_etag
+from api.common.etag import IfMatch, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
 from api.deps import Principal, SessionDep
 from api.routing import UnitOfWorkRoute
@@ -46,8 +47,8 @@ def list_allocations(
     _: Reader,
     page: PageDep,
     scope: DrillScopeDep,
-    incident_id: Annotated[int | None, Query(ge=1)] = None,
-    supply_item_id: Annotated[int | None, Query(ge=1)] = None,
+    incident_id: Annotated[Id | None, Query()] = None,
+    supply_item_id: Annotated[Id | None, Query()] = None,
     status: AllocationStatus | None = None,
 ) -> AllocationPage:
     """Allocations, oldest first; real ones only unless drill data is asked for."""
@@ -56,8 +57,8 @@ def list_allocations(
     return AllocationPage(items=[AllocationRead.model_validate(a) for a, _ in rows], next_cursor=next_cursor)
 
 
-@router.get("/{allocation_id}", response_model=AllocationRead)
-def get_allocation(allocation_id: int, session: SessionDep, _: Reader, response: Response) -> AllocationRead:
+@router.get("/{allocation_id:int}", response_model=AllocationRead)
+def get_allocation(allocation_id: Id, session: SessionDep, _: Reader, response: Response) -> AllocationRead:
     """One allocation."""
     a = service.get_or_raise(session=session, allocation_id=allocation_id)
     set_etag(response, a.version)
@@ -67,51 +68,85 @@ def get_allocation(allocation_id: int, session: SessionDep, _: Reader, response:
 def _advance(
     session: SessionDep,
     principal: Principal,
-    allocation_id: int,
+    allocation_id: Id,
     to: AllocationStatus,
     data: AllocationReturn,
     response: Response,
+    if_match: str | None,
 ) -> AllocationRead:
     a = service.get_or_raise(session=session, allocation_id=allocation_id)
+    check_if_match_sent(if_match, a.version)
     service.advance(session=session, principal=principal, alloc=a, to=to, returned=data.quantity, note=data.note)
     session.commit()
     set_etag(response, a.version)
     return AllocationRead.model_validate(a)
 
 
-@router.post("/{allocation_id}/issue", response_model=AllocationRead)
+@router.post("/{allocation_id:int}/issue", response_model=AllocationRead)
 def issue_allocation(
-    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator, response: Response
+    allocation_id: Id,
+    data: AllocationNote,
+    session: SessionDep,
+    principal: Allocator,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AllocationRead:
     """Hand the reserved stock out: it leaves the depot (ledger `allocate`)."""
     return _advance(
-        session, principal, allocation_id, AllocationStatus.issued, AllocationReturn(note=data.note), response
+        session, principal, allocation_id, AllocationStatus.issued, AllocationReturn(note=data.note), response, if_match
     )
 
 
-@router.post("/{allocation_id}/return", response_model=AllocationRead)
+@router.post("/{allocation_id:int}/return", response_model=AllocationRead)
 def return_allocation(
-    allocation_id: int, data: AllocationReturn, session: SessionDep, principal: Allocator, response: Response
+    allocation_id: Id,
+    data: AllocationReturn,
+    session: SessionDep,
+    principal: Allocator,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AllocationRead:
     """Issued stock comes back (all, or `quantity` of it): ledger `return`."""
-    return _advance(session, principal, allocation_id, AllocationStatus.returned, data, response)
+    return _advance(session, principal, allocation_id, AllocationStatus.returned, data, response, if_match)
 
 
-@router.post("/{allocation_id}/consume", response_model=AllocationRead)
+@router.post("/{allocation_id:int}/consume", response_model=AllocationRead)
 def consume_allocation(
-    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator, response: Response
+    allocation_id: Id,
+    data: AllocationNote,
+    session: SessionDep,
+    principal: Allocator,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AllocationRead:
     """Issued stock was used up; the allocation is closed (it left the depot at issue)."""
     return _advance(
-        session, principal, allocation_id, AllocationStatus.consumed, AllocationReturn(note=data.note), response
+        session,
+        principal,
+        allocation_id,
+        AllocationStatus.consumed,
+        AllocationReturn(note=data.note),
+        response,
+        if_match,
     )
 
 
-@router.post("/{allocation_id}/cancel", response_model=AllocationRead)
+@router.post("/{allocation_id:int}/cancel", response_model=AllocationRead)
 def cancel_allocation(
-    allocation_id: int, data: AllocationNote, session: SessionDep, principal: Allocator, response: Response
+    allocation_id: Id,
+    data: AllocationNote,
+    session: SessionDep,
+    principal: Allocator,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AllocationRead:
     """Release a reservation that was never issued."""
     return _advance(
-        session, principal, allocation_id, AllocationStatus.cancelled, AllocationReturn(note=data.note), response
+        session,
+        principal,
+        allocation_id,
+        AllocationStatus.cancelled,
+        AllocationReturn(note=data.note),
+        response,
+        if_match,
     )

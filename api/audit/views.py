@@ -5,6 +5,7 @@ from pydantic import BaseModel
 
 from api.audit import service
 from api.auth.permissions import Admin
+from api.common.ids import AfterId
 from api.common.pagination import LimitQuery
 from api.common.schemas import ReadModel
 from api.deps import SessionDep
@@ -38,7 +39,7 @@ def list_audit(
     _: Admin,
     entity: Annotated[str | None, Query(max_length=64)] = None,
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[AfterId, Query()] = 0,
     limit: LimitQuery = 100,
 ) -> AuditPage:
     """Read the audit log (admins only). There is no route that changes or deletes audit rows."""

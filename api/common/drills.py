@@ -7,6 +7,8 @@ from fastapi import Depends, Query
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from api.common.ids import Id
+
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
@@ -25,7 +27,7 @@ class DrillScope:
 
 
 def drill_scope(
-    drill_id: Annotated[int | None, Query(ge=1, description="only this drill's (exercise) data")] = None,
+    drill_id: Annotated[Id | None, Query(description="only this drill's (exercise) data")] = None,
     include_drills: Annotated[bool, Query(description="real and exercise data together, marked")] = False,
 ) -> DrillScope:
     return DrillScope(drill_id, include_drills)

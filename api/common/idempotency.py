@@ -15,6 +15,7 @@ Keys live 24 hours (KEY_TTL); an expired key is taken over by the next request.
 """
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -77,7 +78,12 @@ _COMPLETE = (
 
 
 def body_hash(payload: BaseModel) -> str:
-    canonical = orjson.dumps(payload.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    data = payload.model_dump(mode="json")
+    try:
+        canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        # orjson stops at 64-bit integers; request models bound theirs, but a hash must never be why a valid body fails.
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(canonical).hexdigest()
 
 

@@ -3,17 +3,21 @@
 import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+from api.common.ids import Id
+from api.common.strict import no_bool
+
+# Bounds before the validator, so that the JSON Schema shows them as `minimum`/`maximum`.
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False), BeforeValidator(no_bool)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False), BeforeValidator(no_bool)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\-() ]{3,32}$")]
 JurisdictionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{2,32}$")]
 # The enterprise on record (api.enterprises) a hazard source or a depot belongs to.
-EnterpriseRef = Annotated[int, Field(ge=1, le=2**31 - 1)]
+EnterpriseRef = Id
 
 
 # C0 controls other than tab, LF and CR, lone surrogates and the two non-characters XML 1.0 forbids: text

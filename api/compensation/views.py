@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth.permissions import CompensationReader
 from api.common import csvio
+from api.common.ids import Id
 from api.compensation import rules, service
 from api.compensation.schemas import CompensationReport
 from api.deps import SessionDep
@@ -24,11 +25,9 @@ def month_query(
 
 
 MonthDep = Annotated[str, Depends(month_query)]
-TeamIdQuery = Annotated[int | None, Query(ge=1, description="one team's statement only")]
+TeamIdQuery = Annotated[Id | None, Query(description="one team's statement only")]
 # Bounded so an absurd id is a 422, not a database integer overflow.
-EnterpriseQuery = Annotated[
-    int | None, Query(ge=1, le=2**31 - 1, description="only the dispatches this enterprise pays for (art. 19)")
-]
+EnterpriseQuery = Annotated[Id | None, Query(description="only the dispatches this enterprise pays for (art. 19)")]
 
 
 @router.get("", response_model=CompensationReport)

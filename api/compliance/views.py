@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth.permissions import Reader
 from api.common import csvio
+from api.common.strict import Day
 from api.compliance import clocks, service
 from api.compliance.schemas import ComplianceItem, ComplianceKind, ComplianceReport, ComplianceStatus
 from api.deps import SessionDep
@@ -37,7 +38,7 @@ def _filters(
     within_days: Annotated[int, Query(ge=0, le=366, description="how far ahead a clock counts as due")] = (
         clocks.DUE_WINDOW_DAYS
     ),
-    as_of: Annotated[date | None, Query(description="the day to evaluate the clocks on (default: today)")] = None,
+    as_of: Annotated[Day | None, Query(description="the day to evaluate the clocks on (default: today)")] = None,
 ) -> Filters:
     return Filters(kind, status, jurisdiction, category, within_days, as_of)
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit
 from api.changes import announce
+from api.common import area
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.depots.schemas import DepotCreate, DepotUpdate
@@ -66,6 +67,7 @@ def _flush_unique(session: Session, name: str) -> None:
 def create(*, session: Session, principal: Principal, data: DepotCreate) -> Depot:
     """A new depot in an existing jurisdiction."""
     require(session, Jurisdiction, data.jurisdiction, field="body.jurisdiction")
+    area.require_inside(session, data.lat, data.lon)
     if data.enterprise_id is not None:
         require(session, Enterprise, data.enterprise_id, field="body.enterprise_id")
     depot = Depot(**data.model_dump())
@@ -81,6 +83,8 @@ def create(*, session: Session, principal: Principal, data: DepotCreate) -> Depo
 def update(*, session: Session, principal: Principal, depot: Depot, data: DepotUpdate) -> Depot:
     """Apply the fields given; the version check happens at flush (optimistic lock)."""
     changes = data.model_dump(exclude_unset=True)
+    if "lat" in changes or "lon" in changes:
+        area.require_inside(session, changes.get("lat", depot.lat), changes.get("lon", depot.lon))
     if "jurisdiction" in changes:
         require(session, Jurisdiction, changes["jurisdiction"], field="body.jurisdiction")
     if changes.get("enterprise_id") is not None:

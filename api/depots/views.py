@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth.permissions import LibraryWriter, Reader
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, set_etag
+from api.common.ids import Id
 from api.common.listing import NearDep, PageDep
 from api.depots import service
 from api.depots.schemas import DepotCreate, DepotPage, DepotRead, DepotUpdate
@@ -13,8 +14,6 @@ from resources_db.enums import DepotOperator
 from resources_db.models import Depot
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/depots", tags=["depots"])
-
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 
 
 def _read(depot: Depot, distance_km: float | None = None) -> DepotRead:
@@ -48,17 +47,17 @@ def create_depot(data: DepotCreate, session: SessionDep, principal: LibraryWrite
     return _read(depot)
 
 
-@router.get("/{depot_id}", response_model=DepotRead)
-def get_depot(depot_id: int, session: SessionDep, _: Reader, response: Response) -> DepotRead:
+@router.get("/{depot_id:int}", response_model=DepotRead)
+def get_depot(depot_id: Id, session: SessionDep, _: Reader, response: Response) -> DepotRead:
     """One depot, with its ETag."""
     depot = service.get_or_raise(session=session, depot_id=depot_id)
     set_etag(response, depot.version)
     return _read(depot)
 
 
-@router.patch("/{depot_id}", response_model=DepotRead)
+@router.patch("/{depot_id:int}", response_model=DepotRead)
 def update_depot(
-    depot_id: int,
+    depot_id: Id,
     data: DepotUpdate,
     session: SessionDep,
     principal: LibraryWriter,

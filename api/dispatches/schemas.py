@@ -2,14 +2,15 @@ from datetime import datetime
 
 from pydantic import Field, computed_field
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import Note, ReadModel, WriteModel
 from resources_db.enums import DispatchStatus
 
 
 class DispatchCreate(WriteModel):
-    incident_id: int = Field(ge=1)
-    team_id: int = Field(ge=1)
+    incident_id: Id
+    team_id: Id
 
 
 class DispatchStatusChange(WriteModel):

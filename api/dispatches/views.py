@@ -6,7 +6,8 @@ from fastapi.responses import JSONResponse
 from api.auth.permissions import Reader, allow
 from api.common import idempotency
 from api.common.drills import DrillScopeDep
-from api.common.etag import set_etag
+from api.common.etag import IfMatch, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
 from api.deps import Principal, SessionDep
 from api.dispatches import service
@@ -42,8 +43,8 @@ def list_dispatches(
     principal: Reader,
     page: PageDep,
     scope: DrillScopeDep,
-    incident_id: Annotated[int | None, Query(ge=1)] = None,
-    team_id: Annotated[int | None, Query(ge=1)] = None,
+    incident_id: Annotated[Id | None, Query()] = None,
+    team_id: Annotated[Id | None, Query()] = None,
     status: DispatchStatus | None = None,
     active: bool = False,
 ) -> DispatchPage:
@@ -53,20 +54,26 @@ def list_dispatches(
     return DispatchPage(items=[DispatchRead.model_validate(d) for d, _ in rows], next_cursor=next_cursor)
 
 
-@router.get("/{dispatch_id}", response_model=DispatchRead)
-def get_dispatch(dispatch_id: int, session: SessionDep, principal: Reader, response: Response) -> DispatchRead:
+@router.get("/{dispatch_id:int}", response_model=DispatchRead)
+def get_dispatch(dispatch_id: Id, session: SessionDep, principal: Reader, response: Response) -> DispatchRead:
     """One dispatch with its status timestamps, turnout and travel times."""
     d = service.get_or_raise(session=session, principal=principal, dispatch_id=dispatch_id)
     set_etag(response, d.version)
     return DispatchRead.model_validate(d)
 
 
-@router.post("/{dispatch_id}/status", response_model=DispatchRead)
+@router.post("/{dispatch_id:int}/status", response_model=DispatchRead)
 def report_dispatch_status(
-    dispatch_id: int, data: DispatchStatusChange, session: SessionDep, principal: DispatchReporter, response: Response
+    dispatch_id: Id,
+    data: DispatchStatusChange,
+    session: SessionDep,
+    principal: DispatchReporter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> DispatchRead:
     """Acknowledge / en route / on scene / released / cancelled; the team's status follows."""
     d = service.get_or_raise(session=session, principal=principal, dispatch_id=dispatch_id)
+    check_if_match_sent(if_match, d.version)
     service.change_status(session=session, principal=principal, dispatch=d, data=data)
     session.commit()
     set_etag(response, d.version)

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import ReadModel, WriteModel
 from resources_db.enums import DrillStatus
@@ -109,7 +110,7 @@ class InjectCreate(WriteModel):
     inject: Key
     kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
     planned_s: Seconds
-    incident_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    incident_id: Id | None = None
     message: Text
 
 

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from api.auth.permissions import DrillController, Reader
-from api.common.etag import set_etag
+from api.common.etag import IfMatch, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
 from api.deps import SessionDep
 from api.drills import evaluation_data, service
@@ -33,26 +34,29 @@ def list_drills(session: SessionDep, _: Reader, page: PageDep, status: DrillStat
     return DrillPage(items=[DrillRead.model_validate(d) for d, _ in rows], next_cursor=next_cursor)
 
 
-@router.get("/{drill_id}", response_model=DrillRead)
-def get_drill(drill_id: int, session: SessionDep, _: Reader, response: Response) -> DrillRead:
+@router.get("/{drill_id:int}", response_model=DrillRead)
+def get_drill(drill_id: Id, session: SessionDep, _: Reader, response: Response) -> DrillRead:
     """One drill."""
     drill = service.get_or_raise(session=session, drill_id=drill_id)
     set_etag(response, drill.version)
     return DrillRead.model_validate(drill)
 
 
-@router.post("/{drill_id}/end", response_model=DrillRead)
-def end_drill(drill_id: int, session: SessionDep, principal: DrillController, response: Response) -> DrillRead:
+@router.post("/{drill_id:int}/end", response_model=DrillRead)
+def end_drill(
+    drill_id: Id, session: SessionDep, principal: DrillController, response: Response, if_match: IfMatch = None
+) -> DrillRead:
     """End a running drill; 409 if it has already ended. Its data stays, marked, out of real views."""
     drill = service.get_or_raise(session=session, drill_id=drill_id)
+    check_if_match_sent(if_match, drill.version)
     service.end(session=session, principal=principal, drill=drill)
     session.commit()
     set_etag(response, drill.version)
     return DrillRead.model_validate(drill)
 
 
-@router.post("/{drill_id}/injects", response_model=InjectRead, status_code=status.HTTP_201_CREATED)
-def deliver_inject(drill_id: int, data: InjectCreate, session: SessionDep, principal: DrillController) -> InjectRead:
+@router.post("/{drill_id:int}/injects", response_model=InjectRead, status_code=status.HTTP_201_CREATED)
+def deliver_inject(drill_id: Id, data: InjectCreate, session: SessionDep, principal: DrillController) -> InjectRead:
     """Record an inject of the scenario as played now (planned scenario time against actual)."""
     drill = service.get_or_raise(session=session, drill_id=drill_id)
     row = service.deliver_inject(session=session, principal=principal, drill=drill, data=data)
@@ -60,8 +64,8 @@ def deliver_inject(drill_id: int, data: InjectCreate, session: SessionDep, princ
     return InjectRead.model_validate(row)
 
 
-@router.get("/{drill_id}/injects", response_model=InjectPage)
-def list_injects(drill_id: int, session: SessionDep, _: Reader, page: PageDep) -> InjectPage:
+@router.get("/{drill_id:int}/injects", response_model=InjectPage)
+def list_injects(drill_id: Id, session: SessionDep, _: Reader, page: PageDep) -> InjectPage:
     """The injects played so far, in order."""
     service.get_or_raise(session=session, drill_id=drill_id)
     stmt = select(DrillInject).where(DrillInject.drill_id == drill_id)
@@ -69,16 +73,16 @@ def list_injects(drill_id: int, session: SessionDep, _: Reader, page: PageDep) -
     return InjectPage(items=[InjectRead.model_validate(r) for r, _ in rows], next_cursor=next_cursor)
 
 
-@router.get("/{drill_id}/evaluation")
-def get_evaluation(drill_id: int, session: SessionDep, _: Reader) -> dict[str, Any]:
+@router.get("/{drill_id:int}/evaluation")
+def get_evaluation(drill_id: Id, session: SessionDep, _: Reader) -> dict[str, Any]:
     """The drill's evaluation in scenario time (see api.drills.evaluation); `evaluator` holds what a person entered."""
     drill = service.get_or_raise(session=session, drill_id=drill_id)
     return evaluation_data.report(session=session, drill=drill)
 
 
-@router.patch("/{drill_id}/evaluation")
+@router.patch("/{drill_id:int}/evaluation")
 def enter_evaluation(
-    drill_id: int, data: EvaluatorInput, session: SessionDep, principal: DrillController
+    drill_id: Id, data: EvaluatorInput, session: SessionDep, principal: DrillController
 ) -> dict[str, Any]:
     """Ratings per objective (HSEEP P/S/M/U), strengths, problems and corrective actions, entered by an evaluator."""
     drill = service.get_or_raise(session=session, drill_id=drill_id)

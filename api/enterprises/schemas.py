@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import JurisdictionCode, PatchModel, Phone, ReadModel, ShortText, WriteModel
 from resources_db import credit_code
@@ -12,7 +13,7 @@ from resources_db.enterprise_enums import DrillForm, DrillScope, EnterpriseCateg
 
 EnterpriseName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-PlanId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+PlanId = Id
 
 
 def _normalised(value: Any) -> Any:

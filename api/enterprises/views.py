@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth.permissions import LibraryWriter, Reader
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep
 from api.compliance.clocks import city_today
 from api.deps import SessionDep
@@ -21,10 +22,6 @@ from api.routing import UnitOfWorkRoute
 from resources_db.enterprise_enums import EnterpriseCategory
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/enterprises", tags=["enterprises"])
-
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
-# Bounded so an absurd id is a 422, not a database integer overflow.
-EnterpriseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("", response_model=EnterprisePage)
@@ -53,17 +50,17 @@ def create_enterprise(
     return EnterpriseRead.model_validate(row)
 
 
-@router.get("/{enterprise_id}", response_model=EnterpriseRead)
-def get_enterprise(enterprise_id: EnterpriseId, session: SessionDep, _: Reader, response: Response) -> EnterpriseRead:
+@router.get("/{enterprise_id:int}", response_model=EnterpriseRead)
+def get_enterprise(enterprise_id: Id, session: SessionDep, _: Reader, response: Response) -> EnterpriseRead:
     """One enterprise, with its ETag."""
     row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
     set_etag(response, row.version)
     return EnterpriseRead.model_validate(row)
 
 
-@router.patch("/{enterprise_id}", response_model=EnterpriseRead)
+@router.patch("/{enterprise_id:int}", response_model=EnterpriseRead)
 def update_enterprise(
-    enterprise_id: EnterpriseId,
+    enterprise_id: Id,
     data: EnterpriseUpdate,
     session: SessionDep,
     principal: LibraryWriter,
@@ -79,9 +76,9 @@ def update_enterprise(
     return EnterpriseRead.model_validate(row)
 
 
-@router.post("/{enterprise_id}/drills", response_model=EnterpriseDrillRead, status_code=status.HTTP_201_CREATED)
+@router.post("/{enterprise_id:int}/drills", response_model=EnterpriseDrillRead, status_code=status.HTTP_201_CREATED)
 def record_enterprise_drill(
-    enterprise_id: EnterpriseId, data: EnterpriseDrillCreate, session: SessionDep, principal: LibraryWriter
+    enterprise_id: Id, data: EnterpriseDrillCreate, session: SessionDep, principal: LibraryWriter
 ) -> EnterpriseDrillRead:
     """Record a drill the enterprise held (not dated in the future), as reported to the county."""
     row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
@@ -90,16 +87,16 @@ def record_enterprise_drill(
     return EnterpriseDrillRead.model_validate(drill)
 
 
-@router.get("/{enterprise_id}/drills", response_model=EnterpriseDrills)
-def list_enterprise_drills(enterprise_id: EnterpriseId, session: SessionDep, _: Reader) -> EnterpriseDrills:
+@router.get("/{enterprise_id:int}/drills", response_model=EnterpriseDrills)
+def list_enterprise_drills(enterprise_id: Id, session: SessionDep, _: Reader) -> EnterpriseDrills:
     """The enterprise's drills, newest first, and the date its next drill is due by its category."""
     row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
     return drills.on_record(session=session, enterprise=row)
 
 
-@router.get("/{enterprise_id}/revision-reasons", response_model=list[revision_reasons.RevisionReason])
+@router.get("/{enterprise_id:int}/revision-reasons", response_model=list[revision_reasons.RevisionReason])
 def enterprise_revision_reasons(
-    enterprise_id: EnterpriseId, session: SessionDep, _: Reader
+    enterprise_id: Id, session: SessionDep, _: Reader
 ) -> list[revision_reasons.RevisionReason]:
     """Why the enterprise's plan should be considered for revision now (Decree 708 art. 6), if anything."""
     row = service.get_or_raise(session=session, enterprise_id=enterprise_id)

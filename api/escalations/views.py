@@ -2,12 +2,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from api.auth.permissions import IncidentWriter, Reader
 from api.common.drills import DrillScopeDep
-from api.common.etag import set_etag
+from api.common.etag import IfMatch, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.common.strict import Moment
 from api.deps import SessionDep
 from api.errors import InvalidInput
 from api.escalations import service
@@ -30,8 +31,8 @@ def list_escalations(
     session: SessionDep,
     _: Reader,
     scope: DrillScopeDep,
-    incident_id: Annotated[int | None, Query(ge=1)] = None,
-    due_before: AwareDatetime | None = None,
+    incident_id: Annotated[Id | None, Query()] = None,
+    due_before: Moment | None = None,
     late: bool | None = None,
     open: Annotated[bool, Query(description="only steps not yet reported")] = False,
     limit: LimitQuery = 50,
@@ -60,13 +61,19 @@ def list_escalations(
     return EscalationPage(items=[_read(r, d) for r, d in rows], next_cursor=next_cursor)
 
 
-@router.post("/{escalation_id}/report", response_model=EscalationRead)
+@router.post("/{escalation_id:int}/report", response_model=EscalationRead)
 def report_escalation(
-    escalation_id: int, data: EscalationReport, session: SessionDep, principal: IncidentWriter, response: Response
+    escalation_id: Id,
+    data: EscalationReport,
+    session: SessionDep,
+    principal: IncidentWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> EscalationRead:
     """File this step: the art. 12 document (with the operator's completions) is stored as sent; late after its
     due time. Filing a report moves the deadlines of the open steps above it (art. 11)."""
     row, incident = service.get_or_raise(session=session, escalation_id=escalation_id)
+    check_if_match_sent(if_match, row.version)
     completions = {c.number: c.text for c in data.completions}
     if len(completions) != len(data.completions):
         message = "each item is completed once"
@@ -79,8 +86,8 @@ def report_escalation(
     return _read(row, incident.drill_id)
 
 
-@router.get("/{escalation_id}/report-document", response_model=ReportDocument)
-def report_document(escalation_id: int, session: SessionDep, _: Reader) -> ReportDocument:
+@router.get("/{escalation_id:int}/report-document", response_model=ReportDocument)
+def report_document(escalation_id: Id, session: SessionDep, _: Reader) -> ReportDocument:
     """The art. 12 report of this step (six items, art. 10 recipients) as JSON and printable zh/en text.
 
     A draft from the incident's data until the step is filed; afterwards exactly what was filed.

@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import (
     EnterpriseRef,
@@ -15,10 +16,11 @@ from api.common.schemas import (
     ShortText,
     WriteModel,
 )
+from api.common.strict import Day
 from resources_db.enums import HazardKind, RiskLevel
 
 Enterprise = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PlanId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+PlanId = Id
 
 
 class HazardSourceCreate(WriteModel):
@@ -32,7 +34,7 @@ class HazardSourceCreate(WriteModel):
     responsible_person: ShortText
     plan_id: PlanId | None = None
     enterprise_id: EnterpriseRef | None = None
-    last_risk_assessment_on: date | None = None
+    last_risk_assessment_on: Day | None = None
 
 
 class HazardSourceUpdate(PatchModel):
@@ -50,7 +52,7 @@ class HazardSourceUpdate(PatchModel):
     responsible_person: ShortText | None = None
     plan_id: PlanId | None = None
     enterprise_id: EnterpriseRef | None = None
-    last_risk_assessment_on: date | None = None
+    last_risk_assessment_on: Day | None = None
 
 
 class HazardSourceRead(ReadModel):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit
 from api.changes import announce
+from api.common import area
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
@@ -95,6 +96,7 @@ def create(*, session: Session, principal: Principal, data: HazardSourceCreate) 
     """A new hazard source; its jurisdiction and plan must exist."""
     values = data.model_dump()
     _check_refs(session, values)
+    area.require_inside(session, data.lat, data.lon)
     row = HazardSource(**values)
     session.add(row)
     session.flush()
@@ -114,6 +116,8 @@ def update(*, session: Session, principal: Principal, row: HazardSource, data: H
     """Apply the fields given; the version check happens at flush (optimistic lock)."""
     changes = data.model_dump(exclude_unset=True)
     _check_refs(session, changes)
+    if "lat" in changes or "lon" in changes:
+        area.require_inside(session, changes.get("lat", row.lat), changes.get("lon", row.lon))
     if audit.update_row(
         session,
         principal=principal,

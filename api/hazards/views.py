@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth.permissions import Reader, RegistryWriter
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, set_etag
+from api.common.ids import Id
 from api.common.listing import NearDep, PageDep
 from api.deps import SessionDep
 from api.hazards import service
@@ -13,10 +14,6 @@ from resources_db.enums import HazardKind, RiskLevel
 from resources_db.models import HazardSource
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/hazard-sources", tags=["hazard sources"])
-
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
-# Bounded so an absurd id is a 422, not a database integer overflow.
-HazardSourceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _read(row: HazardSource, distance_km: float | None = None) -> HazardSourceRead:
@@ -53,19 +50,17 @@ def create_hazard_source(
     return _read(row)
 
 
-@router.get("/{hazard_source_id}", response_model=HazardSourceRead)
-def get_hazard_source(
-    hazard_source_id: HazardSourceId, session: SessionDep, _: Reader, response: Response
-) -> HazardSourceRead:
+@router.get("/{hazard_source_id:int}", response_model=HazardSourceRead)
+def get_hazard_source(hazard_source_id: Id, session: SessionDep, _: Reader, response: Response) -> HazardSourceRead:
     """One hazard source, with its ETag."""
     row = service.get_or_raise(session=session, hazard_source_id=hazard_source_id)
     set_etag(response, row.version)
     return _read(row)
 
 
-@router.patch("/{hazard_source_id}", response_model=HazardSourceRead)
+@router.patch("/{hazard_source_id:int}", response_model=HazardSourceRead)
 def update_hazard_source(
-    hazard_source_id: HazardSourceId,
+    hazard_source_id: Id,
     data: HazardSourceUpdate,
     session: SessionDep,
     principal: RegistryWriter,

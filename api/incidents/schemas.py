@@ -1,16 +1,18 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import JurisdictionCode, Latitude, Longitude, Note, PatchModel, ReadModel, WriteModel
+from api.common.strict import Moment
 from resources_db.enums import EscalationKind, EscalationLevel, IncidentStatus, IncidentType, Severity
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Count = Annotated[int, Field(ge=0, le=100_000)]
-LossCny = Annotated[int, Field(ge=0, le=10**13)]
+Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
+LossCny = Annotated[StrictInt, Field(ge=0, le=10**13)]
 
 
 class IncidentCreate(WriteModel):
@@ -20,8 +22,8 @@ class IncidentCreate(WriteModel):
     lon: Longitude
     address: Address | None = None
     jurisdiction: JurisdictionCode | None = Field(None, description="resolved from the coordinates when absent")
-    hazard_source_id: int | None = Field(None, ge=1, description="the hazard source the incident happened at")
-    occurred_at: AwareDatetime | None = Field(None, description="defaults to the time of the report")
+    hazard_source_id: Id | None = Field(None, description="the hazard source the incident happened at")
+    occurred_at: Moment | None = Field(None, description="defaults to the time of the report")
     deaths: Count = 0
     serious_injuries: Count = 0
     direct_loss_cny: LossCny = 0
@@ -29,7 +31,7 @@ class IncidentCreate(WriteModel):
     trapped: Count = Field(0, description="persons trapped (被困)")
     at_risk: Count = Field(0, description="persons whose safety is at risk (涉险)")
     evacuated: Count = Field(0, description="persons evacuated (疏散转移)")
-    drill_id: int | None = Field(None, ge=1, description="set for exercise incidents of a running drill")
+    drill_id: Id | None = Field(None, description="set for exercise incidents of a running drill")
 
 
 class IncidentUpdate(PatchModel):
@@ -132,7 +134,7 @@ class IncidentReport(IncidentDetail):
 
 
 class DuplicateLink(WriteModel):
-    incident_id: int = Field(ge=1, le=2**31 - 1, description="the primary incident this report repeats")
+    incident_id: Id = Field(description="the primary incident this report repeats")
 
 
 class TimelineRead(ReadModel):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from api.audit.service import diff
 from api.changes import batch, record_change
-from api.common import exercise
+from api.common import area, exercise
 from api.common.geo import bounding_box, haversine_km
 from api.common.refs import require
 from api.deps import Principal
@@ -132,6 +132,7 @@ def create(*, session: Session, principal: Principal, data: IncidentCreate, miss
     """
     exercise.guard_role(principal, data.drill_id)
     exercise.require_running(session, data.drill_id)
+    area.require_inside(session, data.lat, data.lon)
     if data.jurisdiction is not None:
         require(session, Jurisdiction, data.jurisdiction, field="body.jurisdiction")
     if data.hazard_source_id is not None:
@@ -223,6 +224,8 @@ def update(
     for field, value in changes.items():
         setattr(incident, field, value)
     moved = (incident.lat, incident.lon) != (before["lat"], before["lon"])
+    if moved:
+        area.require_inside(session, incident.lat, incident.lon)
     if moved and "jurisdiction" not in changes:
         # The town that owns an incident is where it is: a corrected location may hand it to another.
         params = statements.resolve_params(incident.lat, incident.lon)

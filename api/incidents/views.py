@@ -1,17 +1,18 @@
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth.permissions import IncidentWriter, Reader
 from api.common import idempotency
 from api.common.drills import DrillScopeDep
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
+from api.common.strict import Moment
 from api.deps import SessionDep, SettingsDep
 from api.incidents import duplicates, missing_rule, service
 from api.incidents.schemas import (
@@ -37,8 +38,6 @@ from resources_db.enums import IncidentStatus, IncidentType, Role, Severity
 from resources_db.models import Escalation, Incident, TimelineEntry
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/incidents", tags=["incidents"])
-
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 
 
 def read(incident: Incident) -> IncidentRead:
@@ -159,7 +158,7 @@ def list_incidents(
     severity: Severity | None = None,
     type: IncidentType | None = None,
     jurisdiction: Annotated[str | None, Query(max_length=32)] = None,
-    since: Annotated[AwareDatetime | None, Query(description="reported at or after (ISO 8601 with zone)")] = None,
+    since: Annotated[Moment | None, Query(description="reported at or after (ISO 8601 with zone)")] = None,
 ) -> IncidentPage:
     """Incidents, oldest first; real ones only unless `drill_id` or `include_drills` asks for exercise data."""
     stmt = service.filtered(status=status, severity=severity, type_=type, jurisdiction=jurisdiction, since=since)
@@ -167,9 +166,9 @@ def list_incidents(
     return IncidentPage(items=[read(i) for i, _ in rows], next_cursor=next_cursor)
 
 
-@router.get("/{incident_id}", response_model=IncidentDetail)
+@router.get("/{incident_id:int}", response_model=IncidentDetail)
 def get_incident(
-    incident_id: int, session: SessionDep, _: Reader, settings: SettingsDep, response: Response
+    incident_id: Id, session: SessionDep, _: Reader, settings: SettingsDep, response: Response
 ) -> IncidentDetail:
     """One incident with its reporting chain, the next deadline and the red/orange hazard sources within 1 km.
 
@@ -187,9 +186,9 @@ def get_incident(
     return detail(session, incident)
 
 
-@router.patch("/{incident_id}", response_model=IncidentDetail)
+@router.patch("/{incident_id:int}", response_model=IncidentDetail)
 def update_incident(
-    incident_id: int,
+    incident_id: Id,
     data: IncidentUpdate,
     session: SessionDep,
     principal: IncidentWriter,
@@ -208,34 +207,46 @@ def update_incident(
     return detail(session, incident)
 
 
-@router.post("/{incident_id}/transitions", response_model=IncidentRead)
+@router.post("/{incident_id:int}/transitions", response_model=IncidentRead)
 def transition_incident(
-    incident_id: int, data: IncidentTransition, session: SessionDep, principal: IncidentWriter, response: Response
+    incident_id: Id,
+    data: IncidentTransition,
+    session: SessionDep,
+    principal: IncidentWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> IncidentRead:
     """Move the incident to its next state; 409 names the allowed ones."""
     incident = service.get_or_raise(session=session, incident_id=incident_id)
+    check_if_match_sent(if_match, incident.version)
     service.transition(session=session, principal=principal, incident=incident, data=data)
     session.commit()
     set_etag(response, incident.version)
     return read(incident)
 
 
-@router.post("/{incident_id}/duplicate-of", response_model=IncidentRead)
+@router.post("/{incident_id:int}/duplicate-of", response_model=IncidentRead)
 def mark_duplicate(
-    incident_id: int, data: DuplicateLink, session: SessionDep, principal: IncidentWriter, response: Response
+    incident_id: Id,
+    data: DuplicateLink,
+    session: SessionDep,
+    principal: IncidentWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> IncidentRead:
     """Close this report as a repeat call about incident `incident_id`: its caller's details go on that
     incident's timeline and its reporting steps are withdrawn. 422 for itself or across drills, 409 when
     either is no longer open or this one still holds teams or supplies."""
     incident = service.get_or_raise(session=session, incident_id=incident_id)
+    check_if_match_sent(if_match, incident.version)
     duplicates.link(session=session, principal=principal, duplicate=incident, primary_id=data.incident_id)
     session.commit()
     set_etag(response, incident.version)
     return read(incident)
 
 
-@router.get("/{incident_id}/timeline", response_model=TimelinePage)
-def incident_timeline(incident_id: int, session: SessionDep, principal: Reader, page: PageDep) -> TimelinePage:
+@router.get("/{incident_id:int}/timeline", response_model=TimelinePage)
+def incident_timeline(incident_id: Id, session: SessionDep, principal: Reader, page: PageDep) -> TimelinePage:
     """The incident's log, oldest first; a team leader sees dispatch entries of their own team only."""
     service.get_or_raise(session=session, incident_id=incident_id)
     stmt = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)

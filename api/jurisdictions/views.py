@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from api.auth.permissions import Reader, RegistryWriter
-from api.common.etag import check_if_match, set_etag
+from api.common import area
+from api.common.etag import IfMatch, check_if_match, set_etag
 from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.jurisdictions import service
@@ -13,7 +14,6 @@ from resources_db.enums import JurisdictionKind
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/jurisdictions", tags=["jurisdictions"])
 
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 Code = Annotated[str, Path(max_length=32)]
 
 
@@ -33,6 +33,7 @@ def create_jurisdiction(
     """Add a jurisdiction (admins only); 409 when the code exists."""
     row = service.create(session=session, principal=principal, data=data)
     session.commit()
+    area.forget()  # the service area may have grown or moved
     set_etag(response, row.version)
     response.headers["Location"] = f"/api/v1/jurisdictions/{row.code}"
     return JurisdictionRead.model_validate(row)
@@ -60,5 +61,6 @@ def update_jurisdiction(
     check_if_match(if_match, row.version)
     service.update(session=session, principal=principal, row=row, data=data)
     session.commit()
+    area.forget()  # the service area may have grown or moved
     set_etag(response, row.version)
     return JurisdictionRead.model_validate(row)

@@ -3,6 +3,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, StringConstraints, computed_field, model_validator
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import JurisdictionCode, Note, ReadModel, WriteModel
 from resources_db.enums import Capability, MutualAidStatus
@@ -14,7 +15,7 @@ MAX_SUPPLY_LINES = 50
 
 
 class MutualAidCreate(WriteModel):
-    incident_id: int = Field(ge=1)
+    incident_id: Id
     to_jurisdiction: JurisdictionCode = Field(description="a neighbouring jurisdiction (kind `neighbor`)")
     capabilities: Annotated[list[Capability], Field(max_length=len(Capability))] = Field(default_factory=list)
     supplies: Annotated[dict[SupplyCategory, Quantity], Field(max_length=MAX_SUPPLY_LINES)] = Field(
@@ -30,7 +31,7 @@ class MutualAidCreate(WriteModel):
 
 
 class MutualAidApprove(WriteModel):
-    lent_team_id: int = Field(ge=1, description="a team of the neighbouring jurisdiction, available now")
+    lent_team_id: Id = Field(description="a team of the neighbouring jurisdiction, available now")
     note: Note | None = None
 
 

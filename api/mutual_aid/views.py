@@ -6,7 +6,8 @@ from fastapi.responses import JSONResponse
 from api.auth.permissions import MutualAidWriter, Reader
 from api.common import idempotency
 from api.common.drills import DrillScopeDep
-from api.common.etag import set_etag
+from api.common.etag import IfMatch, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
 from api.deps import SessionDep
 from api.mutual_aid import service
@@ -52,7 +53,7 @@ def list_mutual_aid_requests(
     _: Reader,
     page: PageDep,
     scope: DrillScopeDep,
-    incident_id: Annotated[int | None, Query(ge=1)] = None,
+    incident_id: Annotated[Id | None, Query()] = None,
     status: MutualAidStatus | None = None,
     to_jurisdiction: Annotated[str | None, Query(max_length=32)] = None,
 ) -> MutualAidPage:
@@ -63,44 +64,58 @@ def list_mutual_aid_requests(
     return MutualAidPage(items=[MutualAidRead.model_validate(r) for r, _ in rows], next_cursor=next_cursor)
 
 
-@router.get("/{request_id}", response_model=MutualAidRead)
-def get_mutual_aid_request(request_id: int, session: SessionDep, _: Reader, response: Response) -> MutualAidRead:
+@router.get("/{request_id:int}", response_model=MutualAidRead)
+def get_mutual_aid_request(request_id: Id, session: SessionDep, _: Reader, response: Response) -> MutualAidRead:
     """One request with its decision."""
     return _answer(service.get_or_raise(session=session, request_id=request_id), response)
 
 
-@router.post("/{request_id}/approve", response_model=MutualAidRead)
+@router.post("/{request_id:int}/approve", response_model=MutualAidRead)
 def approve_mutual_aid_request(
-    request_id: int, data: MutualAidApprove, session: SessionDep, principal: MutualAidWriter, response: Response
+    request_id: Id,
+    data: MutualAidApprove,
+    session: SessionDep,
+    principal: MutualAidWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MutualAidRead:
     """Lend one of the neighbour's available teams; it can then be dispatched to the incident."""
     row = service.get_or_raise(session=session, request_id=request_id, for_update=True)
+    check_if_match_sent(if_match, row.version)
     service.approve(session=session, principal=principal, row=row, data=data)
     session.commit()
     return _answer(row, response)
 
 
-@router.post("/{request_id}/decline", response_model=MutualAidRead)
+@router.post("/{request_id:int}/decline", response_model=MutualAidRead)
 def decline_mutual_aid_request(
-    request_id: int, data: MutualAidDecline, session: SessionDep, principal: MutualAidWriter, response: Response
+    request_id: Id,
+    data: MutualAidDecline,
+    session: SessionDep,
+    principal: MutualAidWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MutualAidRead:
     """The neighbour cannot help; the note says why."""
     row = service.get_or_raise(session=session, request_id=request_id, for_update=True)
+    check_if_match_sent(if_match, row.version)
     service.decline(session=session, principal=principal, row=row, note=data.note)
     session.commit()
     return _answer(row, response)
 
 
-@router.post("/{request_id}/fulfil", response_model=MutualAidRead)
+@router.post("/{request_id:int}/fulfil", response_model=MutualAidRead)
 def fulfil_mutual_aid_request(
-    request_id: int,
+    request_id: Id,
     session: SessionDep,
     principal: MutualAidWriter,
     response: Response,
     data: MutualAidFulfil | None = None,
+    if_match: IfMatch = None,
 ) -> MutualAidRead:
     """Close an approved request once the help has arrived or been released (the body is optional)."""
     row = service.get_or_raise(session=session, request_id=request_id, for_update=True)
+    check_if_match_sent(if_match, row.version)
     service.fulfil(session=session, principal=principal, row=row, note=data.note if data else None)
     session.commit()
     return _answer(row, response)

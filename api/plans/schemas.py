@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from api.common.pagination import Page
 from api.common.schemas import EnterpriseRef, PatchModel, ReadModel, WriteModel
+from api.common.strict import Day
 from resources_db.enums import Capability, HazardKind, IncidentType
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -37,9 +38,9 @@ class PlanCreate(WriteModel):
     owner_enterprise_id: EnterpriseRef | None = None
     owner_body: OwnerBody | None = Field(default=None, description="the government body owning the plan, by name")
     edition: Edition | None = None
-    issued_on: date | None = None
-    filed_on: date | None = None
-    evaluated_on: date | None = None
+    issued_on: Day | None = None
+    filed_on: Day | None = None
+    evaluated_on: Day | None = None
 
     @model_validator(mode="after")
     def _owned_by_someone(self) -> "PlanCreate":
@@ -63,9 +64,9 @@ class PlanUpdate(PatchModel):
     owner_enterprise_id: EnterpriseRef | None = None
     owner_body: OwnerBody | None = None
     edition: Edition | None = None
-    issued_on: date | None = None
-    filed_on: date | None = None
-    evaluated_on: date | None = None
+    issued_on: Day | None = None
+    filed_on: Day | None = None
+    evaluated_on: Day | None = None
 
 
 class PlanRead(ReadModel):

@@ -1,9 +1,8 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.auth.permissions import Reader, RegistryWriter
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.plans import service
@@ -12,10 +11,6 @@ from api.routing import UnitOfWorkRoute
 from resources_db.enums import HazardKind, IncidentType
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/plans", tags=["emergency plans"])
-
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
-# Bounded so an absurd id is a 422, not a database integer overflow.
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("", response_model=PlanPage)
@@ -41,17 +36,17 @@ def create_plan(data: PlanCreate, session: SessionDep, principal: RegistryWriter
     return PlanRead.model_validate(plan)
 
 
-@router.get("/{plan_id}", response_model=PlanRead)
-def get_plan(plan_id: PlanId, session: SessionDep, _: Reader, response: Response) -> PlanRead:
+@router.get("/{plan_id:int}", response_model=PlanRead)
+def get_plan(plan_id: Id, session: SessionDep, _: Reader, response: Response) -> PlanRead:
     """One plan, with its ETag."""
     plan = service.get_or_raise(session=session, plan_id=plan_id)
     set_etag(response, plan.version)
     return PlanRead.model_validate(plan)
 
 
-@router.patch("/{plan_id}", response_model=PlanRead)
+@router.patch("/{plan_id:int}", response_model=PlanRead)
 def update_plan(
-    plan_id: PlanId,
+    plan_id: Id,
     data: PlanUpdate,
     session: SessionDep,
     principal: RegistryWriter,

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth.permissions import Reader
+from api.common.ids import Id
 from api.deps import SessionDep, SettingsDep
 from api.errors import InvalidInput
 from api.recommendations import scene, service
@@ -37,9 +38,9 @@ async def extra_supplies(
 ExtraSupplies = Annotated[dict[str, int], Depends(extra_supplies)]
 
 
-@router.get("/{incident_id}/recommendations", response_model=Recommendation)
+@router.get("/{incident_id:int}/recommendations", response_model=Recommendation)
 def recommend_for_incident(
-    incident_id: int,
+    incident_id: Id,
     session: SessionDep,
     settings: SettingsDep,
     _: Reader,

@@ -1,10 +1,12 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StrictInt, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, Strict, StrictInt, StringConstraints, ValidationInfo, field_validator
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import Name, Note, PatchModel, ReadModel, WriteModel
+from api.common.strict import Day
 from api.supplies.rules import MAX_DELTA, MAX_ON_HAND, ManualReason, sign_error
 from resources_db.enums import MovementReason
 
@@ -16,13 +18,13 @@ Delta = Annotated[StrictInt, Field(ge=-MAX_DELTA, le=MAX_DELTA)]
 
 
 class SupplyItemCreate(WriteModel):
-    depot_id: StrictInt = Field(ge=1)
+    depot_id: Annotated[Id, Strict()]
     category: Category
     name: Name
     unit: Unit
     quantity_on_hand: Quantity = 0
     min_reserve: Quantity = 0
-    expires_on: date | None = None
+    expires_on: Day | None = None
 
 
 class SupplyItemUpdate(PatchModel):
@@ -34,7 +36,7 @@ class SupplyItemUpdate(PatchModel):
     name: Name | None = None
     unit: Unit | None = None
     min_reserve: Quantity | None = None
-    expires_on: date | None = None
+    expires_on: Day | None = None
 
 
 class SupplyItemRead(ReadModel):
@@ -55,7 +57,7 @@ class MovementCreate(WriteModel):
     reason: ManualReason
     delta: Delta
     note: Note | None = None
-    incident_id: StrictInt | None = Field(None, ge=1)
+    incident_id: Annotated[Id, Strict()] | None = None
 
     @field_validator("delta")
     @classmethod

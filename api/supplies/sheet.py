@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.audit import service as audit
 from api.changes import one_event
 from api.common import csvio
+from api.common.ids import Id
 from api.common.schemas import Name, PrintableText
 from api.deps import Principal
 from api.errors import InvalidInput
@@ -58,8 +59,8 @@ class RawRow(BaseModel):
 class SupplyRow(PrintableText):
     """One typed row; an empty `min_reserve` means 0 and an empty `expires_on` means no expiry."""
 
-    id: int | None = Field(None, ge=1)
-    depot_id: int = Field(ge=1)
+    id: Id | None = None
+    depot_id: Id
     category: Category
     name: Name
     unit: Unit

@@ -1,11 +1,12 @@
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, status
 from sqlalchemy import Select
 
 from api.auth.permissions import LibraryWriter, Reader
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.routing import UnitOfWorkRoute
@@ -25,8 +26,6 @@ from api.supplies.schemas import (
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/supply-items", tags=["supplies"])
 
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
-
 
 @dataclass(frozen=True, slots=True)
 class ItemFilters:
@@ -38,7 +37,7 @@ class ItemFilters:
 
 
 def item_filters(
-    depot_id: Annotated[int | None, Query(ge=1)] = None,
+    depot_id: Annotated[Id | None, Query()] = None,
     category: Annotated[Category | None, Query()] = None,
     jurisdiction: Annotated[str | None, Query(max_length=32, description="the depot's jurisdiction")] = None,
     below_min_reserve: Annotated[bool | None, Query(description="on hand below min_reserve")] = None,
@@ -92,17 +91,17 @@ def create_item(
     return SupplyItemRead.model_validate(item)
 
 
-@router.get("/{item_id}", response_model=SupplyItemRead)
-def get_item(item_id: int, session: SessionDep, _: Reader, response: Response) -> SupplyItemRead:
+@router.get("/{item_id:int}", response_model=SupplyItemRead)
+def get_item(item_id: Id, session: SessionDep, _: Reader, response: Response) -> SupplyItemRead:
     """One item, with its ETag."""
     item = service.get_or_raise(session=session, item_id=item_id)
     set_etag(response, item.version)
     return SupplyItemRead.model_validate(item)
 
 
-@router.patch("/{item_id}", response_model=SupplyItemRead)
+@router.patch("/{item_id:int}", response_model=SupplyItemRead)
 def update_item(
-    item_id: int,
+    item_id: Id,
     data: SupplyItemUpdate,
     session: SessionDep,
     principal: LibraryWriter,
@@ -118,20 +117,26 @@ def update_item(
     return SupplyItemRead.model_validate(item)
 
 
-@router.post("/{item_id}/movements", response_model=MovementResult, status_code=status.HTTP_201_CREATED)
+@router.post("/{item_id:int}/movements", response_model=MovementResult, status_code=status.HTTP_201_CREATED)
 def post_movement(
-    item_id: int, data: MovementCreate, session: SessionDep, principal: LibraryWriter, response: Response
+    item_id: Id,
+    data: MovementCreate,
+    session: SessionDep,
+    principal: LibraryWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MovementResult:
     """Append a movement to the ledger; 409 `insufficient-stock` if it would take stock below what is reserved."""
     item = service.get_or_raise(session=session, item_id=item_id)
+    check_if_match_sent(if_match, item.version)
     movement = ledger.move(session=session, principal=principal, item=item, data=data)
     session.commit()
     set_etag(response, item.version)
     return MovementResult(movement=MovementRead.model_validate(movement), item=SupplyItemRead.model_validate(item))
 
 
-@router.get("/{item_id}/movements", response_model=MovementPage)
-def list_movements(item_id: int, session: SessionDep, _: Reader, page: PageDep) -> MovementPage:
+@router.get("/{item_id:int}/movements", response_model=MovementPage)
+def list_movements(item_id: Id, session: SessionDep, _: Reader, page: PageDep) -> MovementPage:
     """The item's ledger, oldest first."""
     service.get_or_raise(session=session, item_id=item_id)
     rows, next_cursor = ledger.list_(session=session, item_id=item_id, page=page)

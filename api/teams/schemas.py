@@ -2,6 +2,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import (
     JurisdictionCode,
@@ -29,7 +30,7 @@ class TeamCreate(WriteModel):
     base_lat: Latitude
     base_lon: Longitude
     contact_phone: Phone | None = None
-    agreement_id: int | None = Field(None, ge=1)
+    agreement_id: Id | None = None
 
 
 class TeamUpdate(PatchModel):
@@ -43,7 +44,7 @@ class TeamUpdate(PatchModel):
     base_lat: Latitude | None = None
     base_lon: Longitude | None = None
     contact_phone: Phone | None = None
-    agreement_id: int | None = Field(None, ge=1)
+    agreement_id: Id | None = None
 
 
 class TeamStatusChange(WriteModel):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import service as audit
 from api.changes import announce, record_change
+from api.common import area
 from api.common.listing import Near, PageParams, fetch_page
 from api.common.refs import require
 from api.deps import Principal
@@ -104,6 +105,7 @@ def _flush_unique(session: Session, name: str) -> None:
 def create(*, session: Session, principal: Principal, data: TeamCreate) -> RescueTeam:
     """A new team, `available`."""
     require(session, Jurisdiction, data.home_jurisdiction, field="body.home_jurisdiction")
+    area.require_inside(session, data.base_lat, data.base_lon, lat_field="base_lat", lon_field="base_lon")
     values = data.model_dump(exclude={"capabilities"})
     team = RescueTeam(**values, status=TeamStatus.available)
     team.set_capabilities([c.value for c in data.capabilities])
@@ -139,6 +141,9 @@ def update(*, session: Session, principal: Principal, team: RescueTeam, data: Te
             )
     if "home_jurisdiction" in changes:
         require(session, Jurisdiction, changes["home_jurisdiction"], field="body.home_jurisdiction")
+    if "base_lat" in changes or "base_lon" in changes:
+        lat, lon = changes.get("base_lat", team.base_lat), changes.get("base_lon", team.base_lon)
+        area.require_inside(session, lat, lon, lat_field="base_lat", lon_field="base_lon")
     before = snapshot(team)
     for field, value in changes.items():
         if field == "capabilities":

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.auth.permissions import LibraryWriter, OwnTeamWriter, Reader
-from api.common.etag import check_if_match, set_etag
+from api.common.etag import IfMatch, check_if_match, check_if_match_sent, set_etag
+from api.common.ids import Id
 from api.common.listing import NearDep, PageDep
 from api.deps import SessionDep
 from api.routing import UnitOfWorkRoute
@@ -13,8 +14,6 @@ from resources_db.enums import Capability, TeamKind, TeamStatus
 from resources_db.models import RescueTeam
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/teams", tags=["teams"])
-
-IfMatch = Annotated[str | None, Header(description="the ETag last read")]
 
 
 def _read(team: RescueTeam, distance_km: float | None = None) -> TeamRead:
@@ -50,17 +49,17 @@ def create_team(data: TeamCreate, session: SessionDep, principal: LibraryWriter,
     return _read(team)
 
 
-@router.get("/{team_id}", response_model=TeamRead)
-def get_team(team_id: int, session: SessionDep, _: Reader, response: Response) -> TeamRead:
+@router.get("/{team_id:int}", response_model=TeamRead)
+def get_team(team_id: Id, session: SessionDep, _: Reader, response: Response) -> TeamRead:
     """One team, with its ETag."""
     team = service.get_or_raise(session=session, team_id=team_id)
     set_etag(response, team.version)
     return _read(team)
 
 
-@router.patch("/{team_id}", response_model=TeamRead)
+@router.patch("/{team_id:int}", response_model=TeamRead)
 def update_team(
-    team_id: int,
+    team_id: Id,
     data: TeamUpdate,
     session: SessionDep,
     principal: OwnTeamWriter,
@@ -76,12 +75,18 @@ def update_team(
     return _read(team)
 
 
-@router.post("/{team_id}/status", response_model=TeamRead)
+@router.post("/{team_id:int}/status", response_model=TeamRead)
 def change_team_status(
-    team_id: int, data: TeamStatusChange, session: SessionDep, principal: OwnTeamWriter, response: Response
+    team_id: Id,
+    data: TeamStatusChange,
+    session: SessionDep,
+    principal: OwnTeamWriter,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> TeamRead:
     """Set readiness by hand (available / out_of_service); dispatch statuses follow dispatches."""
     team = service.get_or_raise(session=session, team_id=team_id)
+    check_if_match_sent(if_match, team.version)
     service.change_status(session=session, principal=principal, team=team, data=data)
     session.commit()
     set_etag(response, team.version)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from tests.cooperation_factories import make_agreement
 from tests.enterprise_factories import make_enterprise, row_counts
 from tests.factories import make_team, ok
-from tests.registry_factories import make_hazard
+from tests.registry_factories import make_hazard, make_jurisdiction
 from tests.workflow_factories import make_incident
 
 _places = itertools.count()
@@ -25,6 +25,8 @@ def _place() -> tuple[float, float]:
 
 def _setup(client: TestClient, tokens: dict[str, str], *, agreement: dict[str, Any] | None) -> dict[str, Any]:
     lat, lon = _place()
+    # A jurisdiction there: places outside the jurisdictions' extent (plus a margin) are refused.
+    make_jurisdiction(client, tokens["admin"], center_lat=lat, center_lon=lon)
     e = make_enterprise(client, tokens["admin"])
     source = make_hazard(client, tokens["admin"], lat=lat, lon=lon, kind="hazchem_storage", enterprise_id=e["id"])
     # Same capabilities, so without an agreement only the distance tells them apart.

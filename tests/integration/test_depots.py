@@ -2,6 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import ok
+from tests.registry_factories import make_jurisdiction
 from tests.supply_factories import audit_rows, depot_body, make_depot
 
 PROBLEM = "application/problem+json"
@@ -72,6 +73,8 @@ def test_list_filters_by_jurisdiction_and_operator(client: TestClient, headers, 
 
 def test_near_search_returns_only_depots_within_radius_nearest_first(client: TestClient, headers, tokens) -> None:
     tag = "depot-near-probe"
+    # A jurisdiction there: places outside the jurisdictions' extent (plus a margin) are refused.
+    make_jurisdiction(client, tokens["admin"], center_lat=-30.0, center_lon=140.0)
     # ~5.5 km, ~1.1 km and ~33 km north of the probe point.
     for dlat in (0.05, 0.01, 0.3):
         make_depot(client, tokens["operator"], name=f"{tag}-{dlat}", lat=-30.0 + dlat, lon=140.0)

@@ -78,7 +78,8 @@ def test_list_filters_by_risk_level_kind_and_jurisdiction(client: TestClient, he
 
 
 def test_near_search_returns_only_sources_within_radius_nearest_first(client: TestClient, headers, tokens) -> None:
-    town = make_jurisdiction(client, tokens["admin"])["code"]
+    # A town of its own there: places outside the jurisdictions' extent (plus a margin) are refused.
+    town = make_jurisdiction(client, tokens["admin"], center_lat=-33.0, center_lon=151.0)["code"]
     # ~5.5 km, ~1.1 km and ~33 km north of the probe point, which no other test uses.
     made = {
         d: make_hazard(client, tokens["admin"], jurisdiction=town, lat=-33.0 + d, lon=151.0) for d in (0.05, 0.01, 0.3)

@@ -2,7 +2,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import World
 from tests.factories import make_team, ok, team_body
-from tests.registry_factories import assert_problem_422
+from tests.registry_factories import assert_problem_422, make_jurisdiction
 
 
 def test_operator_creates_team_and_reads_it_back_with_etag(client: TestClient, headers, tokens) -> None:
@@ -63,6 +63,8 @@ def test_dispatch_statuses_cannot_be_set_by_hand(client: TestClient, headers, to
 
 def test_near_search_returns_only_teams_within_radius_nearest_first(client: TestClient, headers, tokens) -> None:
     tag = "near-probe"
+    # A jurisdiction there: places outside the jurisdictions' extent (plus a margin) are refused.
+    make_jurisdiction(client, tokens["admin"], center_lat=20.0, center_lon=109.0)
     # ~1.1 km, ~5.5 km and ~33 km north of the probe point.
     for dlat in (0.05, 0.01, 0.3):
         make_team(

@@ -1,0 +1,24 @@
+"""The one id type of the API: every path, query and body id is bounded the same way.
+
+An unbounded `int` lets `…/9223372036854775808` reach the database driver, which overflows (a 500); the
+bound makes it a 422 like any other bad input. 2^63 - 1 is the widest integer either database stores.
+A JSON `true` is not an id either (pydantic would take it as 1).
+"""
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+MAX_ID = 2**63 - 1
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("an id is an integer, not a boolean")
+    return value
+
+
+# Bounds before the validator: pydantic then documents them as JSON Schema `minimum`/`maximum`.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_bool)]
+# A keyset position: 0 means "from the start".
+AfterId = Annotated[int, Field(ge=0, le=MAX_ID), BeforeValidator(_not_bool)]
