@@ -1,7 +1,9 @@
 """The one id type of the API: every path, query and body id is bounded the same way.
 
 An unbounded `int` lets `…/9223372036854775808` reach the database driver, which overflows (a 500); the
-bound makes it a 422 like any other bad input. 2^63 - 1 is the widest integer either database stores.
+bound makes it a 422 like any other bad input. Entity keys are 32-bit INTEGER columns on PostgreSQL, so an id past
+2^31 - 1 names nothing and is refused as such; a keyset position (audit `after_id`) is compared, never stored, and
+takes anything up to 2^63 - 1, the widest integer either database handles.
 A JSON `true` is not an id either (pydantic would take it as 1).
 """
 
@@ -9,7 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
+MAX_POSITION = 2**63 - 1
 
 
 def _not_bool(value: Any) -> Any:
@@ -21,4 +24,4 @@ def _not_bool(value: Any) -> Any:
 # Bounds before the validator: pydantic then documents them as JSON Schema `minimum`/`maximum`.
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_not_bool)]
 # A keyset position: 0 means "from the start".
-AfterId = Annotated[int, Field(ge=0, le=MAX_ID), BeforeValidator(_not_bool)]
+AfterId = Annotated[int, Field(ge=0, le=MAX_POSITION), BeforeValidator(_not_bool)]

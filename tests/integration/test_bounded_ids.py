@@ -16,8 +16,8 @@ from tests.factories import ok, unique
 from tests.registry_factories import assert_problem_422
 from tests.workflow_factories import incident_body
 
-TOO_BIG = 2**63  # one past the widest integer either database stores
-BIGGEST = 2**63 - 1
+TOO_BIG = 2**31  # one past the widest entity key (INTEGER on PostgreSQL)
+BIGGEST = 2**63 - 1  # the widest keyset position
 PROBLEM = "application/problem+json"
 METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -72,6 +72,8 @@ def test_every_id_filter_past_the_database_integer_is_a_422_problem(
         if method != "get" or "{" in path:
             continue
         for name in _integer_params(op, "query"):
+            if (path, name) == ("/api/v1/audit", "after_id"):
+                continue  # a keyset position, not an id: bounded at 2^63 - 1 (test_audit_after_id_is_bounded)
             r = client.get(path, params={name: TOO_BIG}, headers=headers["admin"])
             checked += 1
             fields = {e["field"] for e in r.json().get("errors", [])} if r.status_code == 422 else set()
@@ -82,7 +84,7 @@ def test_every_id_filter_past_the_database_integer_is_a_422_problem(
 
 
 def test_audit_after_id_is_bounded(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
-    r = client.get("/api/v1/audit", params={"after_id": TOO_BIG}, headers=headers["admin"])
+    r = client.get("/api/v1/audit", params={"after_id": BIGGEST + 1}, headers=headers["admin"])
     assert_problem_422(r, "query.after_id")
     ok(client.get("/api/v1/audit", params={"after_id": 2**31 - 1}, headers=headers["admin"]))
     # PostgreSQL's id columns are 32-bit: past them the database refuses the value, answered as a 422 too.

@@ -68,6 +68,6 @@ def test_bounds_use_json_schema_keywords(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert not {"gt", "ge", "lt", "le"} & _keys(document["components"]) - {"properties"}
     team_id = document["paths"]["/api/v1/teams/{team_id}"]["get"]["parameters"][0]["schema"]
-    assert (team_id["minimum"], team_id["maximum"]) == (1, 2**63 - 1)
+    assert (team_id["minimum"], team_id["maximum"]) == (1, 2**31 - 1)
     rate = document["components"]["schemas"]["AgreementCreate"]["properties"]["hourly_rate_per_person_cny"]
     assert {"type": "number", "exclusiveMinimum": 0} in rate["anyOf"]
