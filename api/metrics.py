@@ -108,7 +108,8 @@ def route_template(scope: Scope) -> str:
     route matches (prefixes here are literal).
     """
     route = scope.get("route")
-    template, regex = getattr(route, "path", None), getattr(route, "path_regex", None)
+    # path_format drops the converters (`{incident_id:int}` -> `{incident_id}`): labels name the parameter only.
+    template, regex = getattr(route, "path_format", None), getattr(route, "path_regex", None)
     if not isinstance(template, str) or regex is None:
         return UNMATCHED
     path: str = scope["path"]

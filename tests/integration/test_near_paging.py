@@ -6,12 +6,15 @@ from fastapi.testclient import TestClient
 
 from api.common.geo import haversine_km
 from tests.factories import ok, unique
+from tests.registry_factories import make_jurisdiction
 
 CENTRE = (-45.0, 170.0)  # a spot no other test puts anything near
 RADIUS_KM = 30.0
 
 
-def test_paging_a_radius_search_gives_the_brute_force_order(client: TestClient, headers) -> None:
+def test_paging_a_radius_search_gives_the_brute_force_order(client: TestClient, headers, tokens) -> None:
+    # A jurisdiction there: places outside the jurisdictions' extent (plus a margin) are refused.
+    make_jurisdiction(client, tokens["admin"], center_lat=CENTRE[0], center_lon=CENTRE[1])
     rng = random.Random(13)
     made = []
     for _ in range(14):
