@@ -134,57 +134,30 @@ def build_deck(
 ) -> pdk.Deck:
     """Places (grey names), hazards (squares' stand-in: outlined dots), depots, teams, then incidents on top."""
     scale = 1.6 if large else 1.0
+
+    def dots(
+        data: list[dict[str, Any]], fill: Any, radius: Any, px: tuple[int, int], line: Any = None, line_px: int = 0
+    ) -> Any:
+        """One pickable dot layer; `line` outlines it (shape as well as colour, so colour is never alone)."""
+        outline = {"stroked": True, "get_line_color": line, "line_width_min_pixels": line_px} if line else {}
+        return pdk.Layer(
+            "ScatterplotLayer",
+            data,
+            get_position="[lon, lat]",
+            get_fill_color=fill,
+            get_radius=radius,
+            radius_min_pixels=int(px[0] * scale),
+            radius_max_pixels=int(px[1] * scale),
+            pickable=True,
+            **outline,
+        )
+
     layers = [
         _text(places, int(12 * scale), [148, 163, 184, 255], [0, 0]),
-        pdk.Layer(
-            "ScatterplotLayer",
-            hazards,
-            get_position="[lon, lat]",
-            get_fill_color="rgb",
-            get_line_color=[255, 255, 255, 200],
-            stroked=True,
-            line_width_min_pixels=1,
-            get_radius=120,
-            radius_min_pixels=int(3 * scale),
-            radius_max_pixels=int(7 * scale),
-            pickable=True,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            depots,
-            get_position="[lon, lat]",
-            get_fill_color=[20, 20, 20, 255],
-            get_line_color=[56, 189, 248, 255],
-            stroked=True,
-            line_width_min_pixels=2,
-            get_radius=200,
-            radius_min_pixels=int(4 * scale),
-            radius_max_pixels=int(8 * scale),
-            pickable=True,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            teams,
-            get_position="[lon, lat]",
-            get_fill_color="rgb",
-            get_radius=150,
-            radius_min_pixels=int(3 * scale),
-            radius_max_pixels=int(7 * scale),
-            pickable=True,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            incidents,
-            get_position="[lon, lat]",
-            get_fill_color="rgb",
-            get_line_color=[255, 255, 255, 255],
-            stroked=True,
-            line_width_min_pixels=2,
-            get_radius="radius",
-            radius_min_pixels=int(8 * scale),
-            radius_max_pixels=int(18 * scale),
-            pickable=True,
-        ),
+        dots(hazards, "rgb", 120, (3, 7), line=[255, 255, 255, 200], line_px=1),
+        dots(depots, [20, 20, 20, 255], 200, (4, 8), line=[56, 189, 248, 255], line_px=2),
+        dots(teams, "rgb", 150, (3, 7)),
+        dots(incidents, "rgb", "radius", (8, 18), line=[255, 255, 255, 255], line_px=2),
         _text(incidents, int(15 * scale), [255, 255, 255, 255], [0, -int(22 * scale)]),
     ]
     return pdk.Deck(
