@@ -13,8 +13,14 @@ from api.settings import get_settings
 
 
 def _migrate(_: argparse.Namespace) -> int:
+    from api.deployment import placeholder_secrets
     from resources_db.migrate import upgrade
 
+    reasons = placeholder_secrets(get_settings())
+    for reason in reasons:
+        print(f"ercp migrate: refusing to run: {reason}", file=sys.stderr)
+    if reasons:
+        return 2
     url = get_settings().database_url
     print(f"migrating {_safe(url)} to head ...", flush=True)
     upgrade(url)
@@ -83,12 +89,17 @@ def _new_epoch(_: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api import log_config
     from api.auth import keys
+    from api.deployment import placeholder_secrets
+    from api.settings import log_format
 
+    settings = get_settings()
     # Refused here, before uvicorn starts workers that would each fail with a traceback.
-    reason = keys.problem(get_settings().secret_key)
-    if reason is not None:
-        print(f"ercp serve: refusing to start: {reason}", file=sys.stderr)
+    reasons = [r for r in [keys.problem(settings.secret_key), *placeholder_secrets(settings)] if r is not None]
+    if reasons:
+        for reason in reasons:
+            print(f"ercp serve: refusing to start: {reason}", file=sys.stderr)
         return 2
     uvicorn.run(
         "api.main:create_app",
@@ -97,6 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        log_config=log_config.config(log_format(settings), args.log_level),
         proxy_headers=True,
         # Events are serialised once per process; per-message deflate would compress them once per client.
         ws_per_message_deflate=False,

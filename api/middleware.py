@@ -63,9 +63,10 @@ async def send_problem(
     send: Send, status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None
 ) -> None:
     """A problem+json answer from a middleware (outside FastAPI's handlers); the connection is closed after it."""
-    payload = orjson.dumps(
-        {"type": f"https://ercp.leizhou.example/problems/{slug}", "title": title, "status": status, "detail": detail}
-    )
+    body = {"type": f"https://ercp.leizhou.example/problems/{slug}", "title": title, "status": status, "detail": detail}
+    if (request_id := request_id_var.get()) is not None:
+        body["request_id"] = request_id
+    payload = orjson.dumps(body)
     raw = [
         (b"content-type", b"application/problem+json"),
         (b"connection", b"close"),

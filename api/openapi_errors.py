@@ -47,6 +47,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
+        "request_id": {"type": "string", "description": "the answer's `X-Request-ID`: the key to its log lines"},
         "errors": {
             "type": "array",
             "items": {

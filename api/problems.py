@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.errors import DomainError, ServiceBusy
+from api.middleware import request_id_var
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ def problem(
     if detail:
         body["detail"] = detail
     body.update(extra)
+    # The id of this request's log lines (also X-Request-ID), for whoever reports the failure.
+    if (request_id := request_id_var.get()) is not None:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     password_check_concurrency: int = Field(1, alias="ERCP_PASSWORD_CHECK_CONCURRENCY", ge=1, le=64)
     password_check_queue: int = Field(16, alias="ERCP_PASSWORD_CHECK_QUEUE", ge=0)
     password_check_wait_seconds: float = Field(5.0, alias="ERCP_PASSWORD_CHECK_WAIT_SECONDS", gt=0)
+    # Log lines: "json" (one object a line, with the request id; what log shippers read) or "text" (for people at a
+    # terminal). Unset: json in production, text in development. Tokens never reach either (api.access_log).
+    log_format: Literal["json", "text"] | None = Field(None, alias="ERCP_LOG_FORMAT")
     max_body_bytes: int = Field(1024 * 1024, alias="ERCP_MAX_BODY_BYTES", gt=0)
     # A writing request's whole body must arrive within this time (408 otherwise); it holds nothing meanwhile.
     body_read_timeout_seconds: float = Field(30.0, alias="ERCP_BODY_READ_TIMEOUT_SECONDS", gt=0, le=300)
@@ -83,6 +86,12 @@ class Settings(BaseSettings):
 
 def docs_exposed(settings: Settings) -> bool:
     return settings.expose_docs if settings.expose_docs is not None else settings.environment != "production"
+
+
+def log_format(settings: Settings) -> Literal["json", "text"]:
+    if settings.log_format is not None:
+        return settings.log_format
+    return "json" if settings.environment == "production" else "text"
 
 
 @lru_cache

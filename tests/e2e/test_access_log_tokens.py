@@ -7,6 +7,7 @@ in query strings and in a websocket URL, and greps everything the process wrote.
 """
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,46 @@ def test_served_logs_never_carry_a_token(tmp_path: Path) -> None:
     assert "/api/v1/teams?token=[redacted]" in text
     assert "limit=5&api_key=[redacted]" in text
     assert token not in text
+
+
+def test_json_logs_carry_the_request_id_the_answer_carries(tmp_path: Path) -> None:
+    """ERCP_LOG_FORMAT=json: every line one JSON object; a failed answer's request id finds its access line."""
+    env = {**_env(tmp_path / "json.db"), "ERCP_LOG_FORMAT": "json"}
+    _run(["migrate"], env, tmp_path)
+    _run(["users", "create", "json-reader", "--role", "observer"], env, tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.jsonl"
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603 (our own console script, fixed arguments)
+            [ERCP, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: _up(url), 60, "ercp serve on /healthz")
+            r = httpx.post(f"{url}/api/v1/auth/token", data={"username": "json-reader", "password": PASSWORD})
+            token = r.raise_for_status().json()["access_token"]
+            missing = httpx.get(f"{url}/api/v1/teams/2147483000", headers={"Authorization": f"Bearer {token}"})
+            leaked = httpx.get(f"{url}/api/v1/teams", params={"access_token": token})
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    lines = log.read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # a line that is not JSON fails here
+    assert missing.status_code == 404
+    assert leaked.status_code == 401
+    problem_id = missing.json()["request_id"]
+    assert problem_id == missing.headers["X-Request-ID"]
+    access = [r for r in records if r.get("logger") == "uvicorn.access"]
+    matching = [r for r in access if r.get("request_id") == problem_id]
+    print(f"json_logs: {len(records)} lines, {len(access)} access lines, request {problem_id} -> {matching}")
+    assert len(matching) == 1
+    assert matching[0]["status"] == 404
+    assert matching[0]["path"] == "/api/v1/teams/2147483000"
+    assert {"time", "level", "message"} <= matching[0].keys()
+    redacted = [r for r in access if r.get("request_id") == leaked.headers["X-Request-ID"]]
+    assert [r["path"] for r in redacted] == ["/api/v1/teams?access_token=[redacted]"]
+    assert token not in log.read_text()

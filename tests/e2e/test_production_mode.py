@@ -17,7 +17,8 @@ ERCP = str(Path(sys.executable).with_name("ercp"))
 
 def _ercp(args: list[str], db: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ERCP_", "DATABASE_URL", "REDIS_URL"))}
-    env.update(DATABASE_URL=f"sqlite:///{db}", ERCP_ENV="production", ERCP_SECRET_KEY=keys.random_key(), **extra)
+    env.update(DATABASE_URL=f"sqlite:///{db}", ERCP_ENV="production", ERCP_SECRET_KEY=keys.random_key())
+    env.update(extra)
     return subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
         [ERCP, *args], env=env, cwd=db.parent, capture_output=True, text=True, timeout=120, check=False
     )
@@ -71,3 +72,14 @@ def test_metrics_and_docs_are_off_in_production_unless_configured(tmp_path: Path
     with TestClient(create_app(Settings(DATABASE_URL=url))) as dev:
         assert dev.get("/metrics").status_code == 200
         assert dev.get("/docs").status_code == 200
+
+
+def test_serve_and_migrate_refuse_a_placeholder_database_password(tmp_path: Path) -> None:
+    """compose.yaml takes POSTGRES_PASSWORD from the environment; `change-me` copied from a how-to stops both."""
+    url = "postgresql://ercp:change-me@127.0.0.1:1/ercp"  # never reached: refused before any connection
+    for args in (["serve", "--port", "0"], ["migrate"]):
+        done = _ercp(args, tmp_path / "unused.db", DATABASE_URL=url)
+        print(f"production_placeholder_{args[0]}: exit={done.returncode} {done.stderr.strip()}")
+        assert done.returncode == 2
+        assert "DATABASE_URL has a placeholder or default password" in done.stderr
+        assert "change-me" not in done.stderr
