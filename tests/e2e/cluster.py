@@ -246,11 +246,13 @@ class Cluster:
     engine: Engine
     apis: dict[str, ApiServer] = field(default_factory=dict)
 
-    def start_apis(self, *names: str) -> None:
-        """Launch the processes together, then await each; each names itself to PostgreSQL (application_name)."""
+    def start_apis(self, *names: str, **settings: str) -> None:
+        """Launch the processes together, then await each; each names itself to PostgreSQL (application_name).
+
+        `settings`: extra environment for every process (ERCP_… settings)."""
         for name in names:
             url = make_url(self.database_url).update_query_dict({"application_name": f"{APP_PREFIX}{name}"})
-            env = _env(DATABASE_URL=url.render_as_string(hide_password=False), REDIS_URL=self.redis.url)
+            env = _env(DATABASE_URL=url.render_as_string(hide_password=False), REDIS_URL=self.redis.url, **settings)
             self.apis[name] = ApiServer(name, self.work, env)
             self.apis[name].start()
         for name in names:
