@@ -35,6 +35,7 @@ TYPES = [
     "if-match-required",
     "too-many-requests",
     "busy",
+    "database-unavailable",
     "not-ready",
 ]
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -64,7 +65,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 DESCRIPTIONS = {
-    400: "Malformed request (for example an If-Match that is not an entity tag)",
+    400: "Malformed request: a body that is not the declared media type, or an If-Match that is not an entity tag",
     401: "No valid bearer token",
     403: "The caller's role may not do this",
     404: "No such entity",
@@ -77,6 +78,25 @@ DESCRIPTIONS = {
     503: "Busy (Retry-After)",
 }
 WRITES = {"post", "put", "patch", "delete"}
+# Answers that tell the client when to come back (api.ratelimit, api.auth.gate).
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
+# What api.common.etag accepts: `*`, or a comma-separated list of (weak) entity tags. Visible ASCII only, as
+# header values travel; anything else is a 400.
+IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[\x21\x23-\x7e]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e]*")*)[ \t]*$'
+FORM = "application/x-www-form-urlencoded"
+WEBSOCKET_DOC = "docs/websocket.md"
+DESCRIPTION = (
+    "Errors are RFC 9457 problems (`application/problem+json`, schema `Problem`). Updates take `If-Match` with "
+    "the `ETag` last read. Every committed change is also pushed over the websocket `GET /api/v1/ws`, which this "
+    "document cannot describe: its protocol (authentication, topics, resume with `since`/`epoch`, frames, close "
+    f"codes) is in [{WEBSOCKET_DOC}]({WEBSOCKET_DOC}) of the source repository."
+)
 
 
 def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
@@ -84,8 +104,12 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     params = operation.get("parameters", [])
     if path.startswith("/api/v1/") and path != "/api/v1/auth/token":
         statuses |= {401, 403}
+    if path == "/api/v1/auth/token":
+        statuses.add(401)  # unknown name or wrong password
     if params or "requestBody" in operation:
         statuses.add(422)
+    if "requestBody" in operation:
+        statuses.add(400)
     if "{" in path:
         statuses.add(404)
     if method in WRITES:
@@ -142,11 +166,38 @@ def _standard_bounds(node: Any) -> None:
         _standard_bounds(value)
 
 
-def _if_match_required(operation: dict[str, Any]) -> None:
+def _if_match(operation: dict[str, Any], *, required: bool) -> None:
     for param in operation.get("parameters", []):
         if param["in"] == "header" and param["name"].lower() == "if-match":
-            param["required"] = True
-            param["schema"] = {"type": "string", "title": "If-Match"}
+            param["required"] = required
+            param["schema"] = {"type": "string", "title": "If-Match", "pattern": IF_MATCH_PATTERN}
+
+
+def _closed_maps(node: Any) -> None:
+    """A map whose keys pydantic checks against a pattern refuses other keys: say so (JSON Schema lets them by)."""
+    if isinstance(node, list):
+        for item in node:
+            _closed_maps(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if "patternProperties" in node and "additionalProperties" not in node:
+        node["additionalProperties"] = False
+    for value in node.values():
+        _closed_maps(value)
+
+
+def _form_fields_not_empty(schema: dict[str, Any], operation: dict[str, Any]) -> None:
+    """FastAPI reads an empty form field as a missing one: a required text field needs one character."""
+    content = operation.get("requestBody", {}).get("content", {})
+    ref = content.get(FORM, {}).get("schema", {}).get("$ref", "")
+    model = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    for name, prop in model.get("properties", {}).items():
+        if name in model.get("required", []) and prop.get("type") == "string":
+            prop.setdefault("minLength", 1)
+        if "anyOf" in prop:  # a form field is text or absent, never null ("null" would be the text n-u-l-l)
+            rest = [o for o in prop.pop("anyOf") if o != {"type": "null"}]
+            prop.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
@@ -157,19 +208,23 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            if method == "patch":
-                _if_match_required(operation)
+            _if_match(operation, required=method == "patch")
+            _form_fields_not_empty(schema, operation)
             for status in sorted(_statuses(path, method, operation)):
                 responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():
                 if status.startswith(("4", "5")):  # also those a route declared itself (/readyz's 503)
                     response["content"] = {MEDIA_TYPE: {"schema": ref}}
+                if status in ("429", "503"):
+                    response["headers"] = RETRY_AFTER
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components["Problem"] = PROBLEM_SCHEMA
     _not_nullable(components)
     _standard_bounds(schema)
+    _closed_maps(components)
+    schema.setdefault("info", {})["description"] = DESCRIPTION
     return schema
 
 

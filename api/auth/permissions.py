@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from api.common.ids import Id
 from api.deps import CurrentPrincipal, Principal
 from api.errors import Forbidden
 from resources_db.enums import Role
@@ -42,7 +43,7 @@ TeamWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.
 Admin = Annotated[Principal, Depends(allow(Role.admin))]
 
 
-def _own_team_writer(team_id: int, principal: TeamWriter) -> Principal:
+def _own_team_writer(team_id: Id, principal: TeamWriter) -> Principal:
     owns_team(principal, team_id)
     return principal
 

@@ -18,6 +18,8 @@ MAX_POSITION = 2**63 - 1
 def _not_bool(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("an id is an integer, not a boolean")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON's 7.0 is the integer 7, also where a field is strict
     return value
 
 

@@ -22,12 +22,24 @@ class Near:
     radius_km: float
 
 
+# What the parser below accepts, as the document states it: two decimals in range, e.g. `20.91,110.09`.
+_LAT = r"-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)"
+_LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)"
+NEAR_PATTERN = f"^{_LAT},{_LON}$"
+
+
 def _near_error(message: str) -> InvalidInput:
     return InvalidInput(message, [{"field": "query.near", "message": message}])
 
 
 def near_query(
-    near: Annotated[str | None, Query(description="LAT,LON: only items within radius_km, nearest first")] = None,
+    near: Annotated[
+        str | None,
+        Query(
+            description="LAT,LON: only items within radius_km, nearest first",
+            json_schema_extra={"pattern": NEAR_PATTERN},
+        ),
+    ] = None,
     radius_km: Annotated[float, Query(gt=0, le=MAX_RADIUS_KM)] = 10.0,
 ) -> Near | None:
     if near is None:

@@ -14,7 +14,16 @@ T = TypeVar("T")
 
 MAX_LIMIT = 500
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size (1..500)")]
-CursorQuery = Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page")]
+# URL-safe base64, the alphabet encode_cursor writes; what it encodes is this server's business (422 if forged).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*={0,2}$"
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="`next_cursor` of the previous page",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+    ),
+]
 
 
 class Page(BaseModel, Generic[T]):

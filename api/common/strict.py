@@ -31,3 +31,11 @@ def iso_text(value: Any) -> Any:
 
 Day = Annotated[date, BeforeValidator(iso_text)]
 Moment = Annotated[AwareDatetime, BeforeValidator(iso_text)]
+
+
+def json_integer(value: Any) -> Any:
+    """JSON has one number type: `3.0` is the integer 3 (JSON Schema's `integer` includes it), so a strict integer
+    field takes it; `true`, `"3"` and `3.5` stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -26,6 +26,8 @@ QUARTER_HOUR = timedelta(minutes=15)
 CENT = Decimal("0.01")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 MIN_YEAR, MAX_YEAR = 1970, 2999
+# The months parse_month accepts, for the OpenAPI document: YYYY-MM, 1970-01 to 2999-12.
+MONTH_PATTERN = r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
 ROUNDING = "on-scene time rounded up to the next quarter hour; amounts rounded half-up to the cent per line"
 
 

@@ -15,7 +15,14 @@ router = APIRouter(route_class=UnitOfWorkRoute, prefix="/compensation", tags=["c
 
 
 def month_query(
-    month: Annotated[str, Query(max_length=7, description="YYYY-MM, a calendar month in Asia/Shanghai")],
+    month: Annotated[
+        str,
+        Query(
+            max_length=7,
+            description="YYYY-MM, a calendar month in Asia/Shanghai",
+            json_schema_extra={"pattern": rules.MONTH_PATTERN},
+        ),
+    ],
 ) -> str:
     try:
         rules.parse_month(month)

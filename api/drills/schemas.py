@@ -1,19 +1,21 @@
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import ReadModel, WriteModel
+from api.common.strict import Day, json_integer
 from resources_db.enums import DrillStatus
 
 DrillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Scenario = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Seconds = Annotated[float, Field(ge=0, le=30 * 86400, allow_inf_nan=False)]
-Share = Annotated[float, Field(gt=0, le=1)]
+# Strict: a JSON number only (`false` is not 0 s, "0.5" not a share); integers are numbers too.
+Seconds = Annotated[float, Field(ge=0, le=30 * 86400, allow_inf_nan=False, strict=True)]
+Share = Annotated[float, Field(gt=0, le=1, strict=True)]
 Interval = Literal["call_processing", "report_to_verified", "verified_to_dispatch", "acknowledge", "turnout", "travel"]
 Proof = Literal[
     "verified",
@@ -35,6 +37,15 @@ class ScriptMeasure(WriteModel):
     actions_met: Share | None = None
     share: Share = 0.9
 
+    @model_validator(mode="after")
+    def _one_kind_of_measure(self) -> Self:
+        # The evaluation needs one or the other (an empty measure was a 500 there); the scenario file says the same.
+        if (self.interval is None) == (self.actions_met is None):
+            raise ValueError("give either `interval` (with `within_s`) or `actions_met`")
+        if self.interval is not None and self.within_s is None:
+            raise ValueError("an `interval` measure needs `within_s`")
+        return self
+
 
 class ScriptObjective(WriteModel):
     id: Key
@@ -47,7 +58,7 @@ class ScriptAction(WriteModel):
     id: Key
     what: Text
     role: Annotated[str, StringConstraints(max_length=32)]
-    within_s: Annotated[float, Field(gt=0, le=30 * 86400, allow_inf_nan=False)]
+    within_s: Annotated[float, Field(gt=0, le=30 * 86400, allow_inf_nan=False, strict=True)]
     proof: Proof
     objectives: Annotated[list[Key], Field(max_length=20)] = []
 
@@ -81,10 +92,10 @@ class DrillScript(WriteModel):
 class DrillCreate(WriteModel):
     name: DrillName
     scenario: Scenario | None = None
-    speed: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = Field(
+    speed: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False, strict=True)] = Field(
         1.0, description="scenario seconds per wall-clock second; the evaluation reports scenario time"
     )
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True), BeforeValidator(json_integer)] | None = None
     operators: Literal["simulated", "human"] | None = None
     script: DrillScript | None = None
 
@@ -133,7 +144,7 @@ class CorrectiveAction(WriteModel):
     issue: Text
     action: Text
     owner: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    due: date
+    due: Day
     objective: Key | None = None
 
 

@@ -1,18 +1,18 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StrictInt, StringConstraints
+from pydantic import BeforeValidator, Field, StrictInt, StringConstraints
 
 from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import JurisdictionCode, Latitude, Longitude, Note, PatchModel, ReadModel, WriteModel
-from api.common.strict import Moment
+from api.common.strict import Moment, json_integer
 from resources_db.enums import EscalationKind, EscalationLevel, IncidentStatus, IncidentType, Severity
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
-LossCny = Annotated[StrictInt, Field(ge=0, le=10**13)]
+Count = Annotated[StrictInt, Field(ge=0, le=100_000), BeforeValidator(json_integer)]
+LossCny = Annotated[StrictInt, Field(ge=0, le=10**13), BeforeValidator(json_integer)]
 
 
 class IncidentCreate(WriteModel):

@@ -7,18 +7,18 @@ the dates its compliance clocks run from (api.compliance).
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from api.common.pagination import Page
 from api.common.schemas import EnterpriseRef, PatchModel, ReadModel, WriteModel
-from api.common.strict import Day
+from api.common.strict import Day, json_integer
 from resources_db.enums import Capability, HazardKind, IncidentType
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 SupplyCategory = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
 # Strict: `true` or "3" as a count is a client mistake, not a number.
-TeamCount = Annotated[int, Field(ge=1, le=50, strict=True)]
-SupplyQuantity = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
+TeamCount = Annotated[int, Field(ge=1, le=50, strict=True), BeforeValidator(json_integer)]
+SupplyQuantity = Annotated[int, Field(ge=1, le=1_000_000, strict=True), BeforeValidator(json_integer)]
 MAX_SUPPLY_CATEGORIES = 64
 
 HazardKinds = Annotated[list[HazardKind], Field(max_length=len(HazardKind))]

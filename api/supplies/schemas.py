@@ -1,20 +1,29 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, Strict, StrictInt, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    Strict,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from api.common.ids import Id
 from api.common.pagination import Page
 from api.common.schemas import Name, Note, PatchModel, ReadModel, WriteModel
-from api.common.strict import Day
+from api.common.strict import Day, json_integer
 from api.supplies.rules import MAX_DELTA, MAX_ON_HAND, ManualReason, sign_error
 from resources_db.enums import MovementReason
 
 Category = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{2,64}$")]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
 # JSON bodies take real integers only: "3" or true for a stock figure is a client bug, not a value.
-Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_ON_HAND)]
-Delta = Annotated[StrictInt, Field(ge=-MAX_DELTA, le=MAX_DELTA)]
+Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_ON_HAND), BeforeValidator(json_integer)]
+Delta = Annotated[StrictInt, Field(ge=-MAX_DELTA, le=MAX_DELTA), BeforeValidator(json_integer)]
 
 
 class SupplyItemCreate(WriteModel):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -103,3 +105,36 @@ def test_an_ended_drill_refuses_new_drill_incidents(client: TestClient, headers,
     assert [e["field"] for e in refused.json()["errors"]] == ["body.drill_id"]
     listed = ok(client.get("/api/v1/incidents", params={"drill_id": drill["id"]}, headers=headers["admin"]))
     assert title not in {i["title"] for i in listed["items"]}
+
+
+def _script(**inject: Any) -> dict[str, Any]:
+    objective = {"id": "A", "title": "t", "standard": "s", "measure": {"actions_met": 1.0}}
+    inject = {"id": "I1", "kind": "report", "planned_s": 0, **inject}
+    return {"drill_type": "tabletop", "plan": "p", "duration_s": 600, "objectives": [objective], "injects": [inject]}
+
+
+def test_drill_scripts_take_json_numbers_only_and_a_complete_measure(client: TestClient, headers, app) -> None:
+    """S1 found `planned_s: false` taken as 0 s, and an empty measure stored, then a 500 on every evaluation."""
+    name = unique("strict-drill")
+    empty_measure = _script()
+    empty_measure["objectives"][0]["measure"] = {}
+    for script in (_script(planned_s=False), _script(planned_s="5"), empty_measure):
+        r = client.post("/api/v1/drills", json={"name": name, "script": script}, headers=headers["controller"])
+        assert r.status_code == 422, script
+        assert r.headers["content-type"] == "application/problem+json"
+    assert _drills_named(app, name) == 0
+    drill = ok(
+        client.post("/api/v1/drills", json={"name": name, "script": _script()}, headers=headers["controller"]), 201
+    )
+    assert client.get(f"/api/v1/drills/{drill['id']}/evaluation", headers=headers["controller"]).status_code == 200
+
+
+def test_a_corrective_action_due_date_is_iso_text_not_a_number(client: TestClient, headers) -> None:
+    """S1 found `"due": 0` stored as 1970-01-01."""
+    drill = ok(client.post("/api/v1/drills", json={"name": unique("due")}, headers=headers["controller"]), 201)
+    action = {"issue": "i", "action": "a", "owner": "o", "due": 0}
+    r = client.patch(
+        f"/api/v1/drills/{drill['id']}/evaluation", json={"improvements": [action]}, headers=headers["controller"]
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"].endswith("due")

@@ -4,10 +4,13 @@ Before: every 422 was documented as FastAPI's `HTTPValidationError` (application
 400, 401, 403, 404, 409, 412 or 428, although the server answers them.
 """
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from api import openapi_errors
 
 PROBLEM = "application/problem+json"
 REF = {"$ref": "#/components/schemas/Problem"}
@@ -41,7 +44,8 @@ def test_preconditions_and_auth_errors_are_listed_where_they_happen(client: Test
     action = paths["/api/v1/dispatches/{dispatch_id}/status"]["post"]["responses"]
     assert {"400", "412"} <= action.keys()
     assert "428" not in action
-    assert "401" not in paths["/api/v1/auth/token"]["post"]["responses"]
+    # A wrong password is a 401 (the S1 fuzz run found it undocumented).
+    assert "401" in paths["/api/v1/auth/token"]["post"]["responses"]
 
 
 def test_patch_declares_if_match_required_and_only_nullable_fields_nullable(client: TestClient) -> None:
@@ -70,4 +74,42 @@ def test_bounds_use_json_schema_keywords(client: TestClient) -> None:
     team_id = document["paths"]["/api/v1/teams/{team_id}"]["get"]["parameters"][0]["schema"]
     assert (team_id["minimum"], team_id["maximum"]) == (1, 2**31 - 1)
     rate = document["components"]["schemas"]["AgreementCreate"]["properties"]["hourly_rate_per_person_cny"]
-    assert {"type": "number", "exclusiveMinimum": 0} in rate["anyOf"]
+    assert any(b["type"] == "number" and b["exclusiveMinimum"] == 0 for b in rate["anyOf"])
+
+
+def test_what_the_fuzz_run_found_undocumented_is_documented(client: TestClient) -> None:
+    """S1 (tests/contract): a body that is not JSON is a 400; 429 and 503 carry Retry-After; If-Match, `near`,
+    `month` and `cursor` state the form the server parses; a form field is never null."""
+    doc = client.get("/openapi.json").json()
+    paths = doc["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if "requestBody" in operation:
+                assert "400" in operation["responses"], (method, path)
+            if "429" in operation["responses"]:
+                assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
+    action = paths["/api/v1/dispatches/{dispatch_id}/status"]["post"]["parameters"]
+    if_match = next(p for p in action if p["name"].lower() == "if-match")
+    assert if_match["schema"]["pattern"] == openapi_errors.IF_MATCH_PATTERN
+    pattern = re.compile(openapi_errors.IF_MATCH_PATTERN)
+    assert pattern.match('"3"')
+    assert pattern.match('W/"3", "4"')
+    assert pattern.match("*")
+    assert not pattern.match("0")
+    assert not pattern.match("")
+
+    def query(path: str, name: str) -> dict[str, Any]:
+        return next(p for p in paths[path]["get"]["parameters"] if p["name"] == name)
+
+    near = re.compile(query("/api/v1/teams", "near")["schema"]["pattern"])
+    assert near.match("20.91,110.09")
+    assert not near.match("91,0")
+    assert not near.match("")
+    month = re.compile(query("/api/v1/compensation", "month")["schema"]["pattern"])
+    assert month.match("2025-03")
+    assert not month.match("2025-13")
+    assert not month.match("0000000")
+    assert "pattern" in query("/api/v1/teams", "cursor")["schema"]
+    form = doc["components"]["schemas"]["Body_issue_token_api_v1_auth_token_post"]["properties"]
+    assert form["username"]["minLength"] == 1
+    assert "anyOf" not in form["grant_type"]

@@ -94,3 +94,13 @@ def test_moving_an_incident_out_of_the_service_area_is_refused(
 
 def test_places_inside_the_service_area_are_taken(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
     ok(client.post("/api/v1/incidents", json=incident_body(lat=20.92, lon=110.09), headers=headers["operator"]), 201)
+
+
+def test_an_integral_json_number_is_an_integer(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+    """JSON Schema's `integer` includes 3.0: S1 found `"trapped": 3.0` (and `"depot_id": 7.0`) refused as not an
+    integer although the document allowed it; 3.5 and `true` stay refused."""
+    made = ok(client.post("/api/v1/incidents", json=incident_body(trapped=3.0), headers=headers["operator"]), 201)
+    assert made["incident"]["trapped"] == 3 if "incident" in made else made["trapped"] == 3
+    for bad in (3.5, True, "3"):
+        r = client.post("/api/v1/incidents", json=incident_body(trapped=bad), headers=headers["operator"])
+        assert r.status_code == 422, bad
