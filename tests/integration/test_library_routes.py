@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.enterprise_factories import enterprise_body
@@ -112,3 +113,43 @@ def test_an_unknown_key_is_a_404_naming_what_was_looked_for(client: TestClient, 
     ):
         assert (r.status_code, r.headers["content-type"]) == (404, PROBLEM)
         assert r.json()["detail"] == domain.missing
+
+
+# What clients were generated from (the hand-written views' names): the kit must keep every one of them.
+OPERATION_IDS = [
+    "create_team_api_v1_teams_post",
+    "get_team_api_v1_teams__team_id__get",
+    "update_team_api_v1_teams__team_id__patch",
+    "change_team_status_api_v1_teams__team_id__status_post",
+    "create_jurisdiction_api_v1_jurisdictions_post",
+    "get_jurisdiction_api_v1_jurisdictions__code__get",
+    "update_jurisdiction_api_v1_jurisdictions__code__patch",
+    "create_hazard_source_api_v1_hazard_sources_post",
+    "get_hazard_source_api_v1_hazard_sources__hazard_source_id__get",
+    "update_hazard_source_api_v1_hazard_sources__hazard_source_id__patch",
+    "create_plan_api_v1_plans_post",
+    "get_plan_api_v1_plans__plan_id__get",
+    "update_plan_api_v1_plans__plan_id__patch",
+    "create_depot_api_v1_depots_post",
+    "get_depot_api_v1_depots__depot_id__get",
+    "update_depot_api_v1_depots__depot_id__patch",
+    "create_item_api_v1_supply_items_post",
+    "get_item_api_v1_supply_items__item_id__get",
+    "update_item_api_v1_supply_items__item_id__patch",
+    "create_enterprise_api_v1_enterprises_post",
+    "get_enterprise_api_v1_enterprises__enterprise_id__get",
+    "update_enterprise_api_v1_enterprises__enterprise_id__patch",
+]
+
+
+def test_the_item_routes_keep_their_operation_ids_and_parameters(app: FastAPI) -> None:
+    operations = [op for item in app.openapi()["paths"].values() for op in item.values() if "operationId" in op]
+    found = {op["operationId"]: op for op in operations if op["operationId"] in OPERATION_IDS}
+    assert sorted(found) == sorted(OPERATION_IDS)
+    for op in found.values():
+        params = {p["name"]: p for p in op.get("parameters", [])}
+        if op["operationId"].startswith("get_") and "code" not in params:
+            [key] = params.values()
+            assert (key["schema"]["minimum"], key["schema"]["maximum"]) == (1, 2**31 - 1), op["operationId"]
+        if op["operationId"].startswith(("update_", "change_")):
+            assert "if-match" in params, op["operationId"]
