@@ -36,22 +36,22 @@ class Versioned(Protocol):
 
 RowT = TypeVar("RowT", bound=Versioned)
 RowT_co = TypeVar("RowT_co", bound=Versioned, covariant=True)
-RowT_contra = TypeVar("RowT_contra", bound=Versioned, contravariant=True)
 ReadT = TypeVar("ReadT", bound=BaseModel)
+DataT = TypeVar("DataT", bound=BaseModel)
+DataT_contra = TypeVar("DataT_contra", bound=BaseModel, contravariant=True)
 # A role alias from api.auth.permissions (`Annotated[Principal, Depends(allow(...))]`): a special form, not a class.
 RoleDep = Any
 
 
-class Creator(Protocol[RowT_co]):
+class Creator(Protocol[DataT_contra, RowT_co]):
     """A service's `create`: the new row, flushed; the view commits."""
 
-    def __call__(self, *, session: Session, principal: Principal, data: Any) -> RowT_co: ...
+    def __call__(self, *, session: Session, principal: Principal, data: DataT_contra) -> RowT_co: ...
 
 
-class Writer(Protocol[RowT_contra]):
-    """A change to a loaded row (update, status change…); the view commits."""
-
-    def __call__(self, *, session: Session, principal: Principal, row: RowT_contra, data: Any) -> object: ...
+# A change to a loaded row (update, status change…): `(session, principal, row, data)`; the view commits. A plain
+# callable, not a protocol, so that mypy checks the lambda a views module adapts its service's keywords with.
+Writer = Callable[[Session, Principal, RowT, DataT], object]
 
 
 def with_distance(read: type[ReadT], rows: Iterable[tuple[Any, float | None]]) -> list[ReadT]:
@@ -66,9 +66,10 @@ def _param(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -
 class Library(Generic[RowT]):
     """The item routes of one library router.
 
-    `noun` names the routes as the hand-written views did (`get_<noun>`, `create_<noun>`, `update_<noun>`) and,
-    unless `key` is given, the path parameter (`<noun>_id`, a bounded `Id`). `load` is the service's get-or-404;
-    `after_write` runs after each commit (jurisdictions drop the cached service area).
+    `noun` names the routes as the hand-written views did (`get_<noun>`, `create_<noun>`, `update_<noun>`) and the
+    path parameter, `<noun>_id`, a bounded `Id`; a library keyed otherwise names its `key` and gives its
+    `key_type`. `load` is the service's get-or-404; `after_write` runs after each commit (jurisdictions drop the
+    cached service area).
     """
 
     def __init__(
@@ -79,7 +80,7 @@ class Library(Generic[RowT]):
         read: type[BaseModel],
         load: Callable[[Session, Any], RowT],
         key: str | None = None,
-        key_type: Any = Id,
+        key_type: Any = None,
         after_write: Callable[[], None] | None = None,
     ) -> None:
         self.router = router
@@ -87,9 +88,9 @@ class Library(Generic[RowT]):
         self.read = read
         self.load = load
         self.key = key or f"{noun}_id"
-        self.key_type = key_type
-        # Only integer ids take the `:int` converter: a literal path such as `/export.csv` must not match them.
-        self.item_path = f"/{{{self.key}:int}}" if key_type is Id else f"/{{{self.key}}}"
+        self.key_type = Id if key_type is None else key_type
+        # An id takes the `:int` converter, so that a literal path such as `/export.csv` never reaches `/{id}`.
+        self.item_path = f"/{{{self.key}:int}}" if key_type is None else f"/{{{self.key}}}"
         self.after_write = after_write
 
     def get(self, *, role: RoleDep = Reader) -> None:
@@ -109,7 +110,7 @@ class Library(Generic[RowT]):
         doc = f"One {self.noun.replace('_', ' ')}, with its ETag."
         self._route("GET", self.item_path, f"get_{self.noun}", doc, params, view)
 
-    def create(self, schema: type[BaseModel], role: RoleDep, create: Creator[RowT], *, doc: str) -> None:
+    def create(self, schema: type[DataT], role: RoleDep, create: Creator[DataT, RowT], *, doc: str) -> None:
         """POST "": the new item (201) with its ETag and its `Location`."""
 
         def view(**kw: Any) -> BaseModel:
@@ -128,12 +129,12 @@ class Library(Generic[RowT]):
         ]
         self._route("POST", "", f"create_{self.noun}", doc, params, view, status_code=status.HTTP_201_CREATED)
 
-    def patch(self, schema: type[BaseModel], role: RoleDep, update: Writer[RowT], *, doc: str) -> None:
+    def patch(self, schema: type[DataT], role: RoleDep, update: Writer[RowT, DataT], *, doc: str) -> None:
         """PATCH /{key}: `If-Match` required (428 without it, 412 when stale), the new ETag after."""
         self._write("PATCH", self.item_path, f"update_{self.noun}", schema, role, update, check_if_match, doc)
 
     def action(
-        self, verb: str, name: str, schema: type[BaseModel], role: RoleDep, act: Writer[RowT], *, doc: str
+        self, verb: str, name: str, schema: type[DataT], role: RoleDep, act: Writer[RowT, DataT], *, doc: str
     ) -> None:
         """POST /{key}/{verb}: like PATCH, but `If-Match` is checked only when sent."""
         self._write("POST", f"{self.item_path}/{verb}", name, schema, role, act, check_if_match_sent, doc)
@@ -148,9 +149,9 @@ class Library(Generic[RowT]):
         method: str,
         path: str,
         name: str,
-        schema: type[BaseModel],
+        schema: type[DataT],
         role: RoleDep,
-        write: Writer[RowT],
+        write: Writer[RowT, DataT],
         precondition: Callable[[str | None, int], None],
         doc: str,
     ) -> None:
@@ -158,7 +159,7 @@ class Library(Generic[RowT]):
             session: Session = kw["session"]
             row = self.load(session, kw[self.key])
             precondition(kw["if_match"], row.version)
-            write(session=session, principal=kw["principal"], row=row, data=kw["data"])
+            write(session, kw["principal"], row, kw["data"])
             self._commit(session)
             set_etag(kw["response"], row.version)
             return self.read.model_validate(row)

@@ -37,6 +37,8 @@ depots.get()
 depots.patch(
     DepotUpdate,
     LibraryWriter,
-    lambda *, session, principal, row, data: service.update(session=session, principal=principal, depot=row, data=data),
+    lambda session, principal, depot, data: service.update(
+        session=session, principal=principal, depot=depot, data=data
+    ),
     doc="Change a depot's details (`If-Match` required).",
 )

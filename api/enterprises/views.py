@@ -51,7 +51,12 @@ enterprises.create(
     doc="Put an enterprise on record (its unified social credit code is checked, check character included).",
 )
 enterprises.get()
-enterprises.patch(EnterpriseUpdate, LibraryWriter, service.update, doc="Change an enterprise (`If-Match` required).")
+enterprises.patch(
+    EnterpriseUpdate,
+    LibraryWriter,
+    lambda session, principal, row, data: service.update(session=session, principal=principal, row=row, data=data),
+    doc="Change an enterprise (`If-Match` required).",
+)
 
 
 @router.post("/{enterprise_id:int}/drills", response_model=EnterpriseDrillRead, status_code=status.HTTP_201_CREATED)

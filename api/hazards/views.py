@@ -39,5 +39,8 @@ def list_hazard_sources(
 hazard_sources.create(HazardSourceCreate, RegistryWriter, service.create, doc="Register a hazard source (admins only).")
 hazard_sources.get()
 hazard_sources.patch(
-    HazardSourceUpdate, RegistryWriter, service.update, doc="Change a hazard source (`If-Match` required)."
+    HazardSourceUpdate,
+    RegistryWriter,
+    lambda session, principal, row, data: service.update(session=session, principal=principal, row=row, data=data),
+    doc="Change a hazard source (`If-Match` required).",
 )

@@ -45,6 +45,6 @@ jurisdictions.get()
 jurisdictions.patch(
     JurisdictionUpdate,
     RegistryWriter,
-    service.update,
+    lambda session, principal, row, data: service.update(session=session, principal=principal, row=row, data=data),
     doc="Change names, kind or centre (`If-Match` required); the code never changes.",
 )

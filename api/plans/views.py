@@ -31,6 +31,6 @@ plans.get()
 plans.patch(
     PlanUpdate,
     RegistryWriter,
-    lambda *, session, principal, row, data: service.update(session=session, principal=principal, plan=row, data=data),
+    lambda session, principal, plan, data: service.update(session=session, principal=principal, plan=plan, data=data),
     doc="Change a plan (`If-Match` required); lists and maps given replace the stored ones.",
 )

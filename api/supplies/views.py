@@ -93,7 +93,7 @@ items.get()
 items.patch(
     SupplyItemUpdate,
     LibraryWriter,
-    lambda *, session, principal, row, data: service.update(session=session, principal=principal, item=row, data=data),
+    lambda session, principal, item, data: service.update(session=session, principal=principal, item=item, data=data),
     doc="Change an item's description (`If-Match` required); quantities change through movements only.",
 )
 

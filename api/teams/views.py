@@ -37,7 +37,7 @@ teams.get()
 teams.patch(
     TeamUpdate,
     OwnTeamWriter,
-    lambda *, session, principal, row, data: service.update(session=session, principal=principal, team=row, data=data),
+    lambda session, principal, team, data: service.update(session=session, principal=principal, team=team, data=data),
     doc="Change a team's details (`If-Match` required); a team leader only their own team.",
 )
 teams.action(
@@ -45,8 +45,8 @@ teams.action(
     "change_team_status",
     TeamStatusChange,
     OwnTeamWriter,
-    lambda *, session, principal, row, data: service.change_status(
-        session=session, principal=principal, team=row, data=data
+    lambda session, principal, team, data: service.change_status(
+        session=session, principal=principal, team=team, data=data
     ),
     doc="Set readiness by hand (available / out_of_service); dispatch statuses follow dispatches.",
 )
