@@ -72,7 +72,7 @@ DOMAINS = {
 }
 
 
-@pytest.fixture(params=DOMAINS.values(), ids=DOMAINS.keys())
+@pytest.fixture(params=list(DOMAINS.values()), ids=list(DOMAINS))
 def domain(request: pytest.FixtureRequest) -> Domain:
     return request.param  # type: ignore[no-any-return]
 
