@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from api.agreements.schemas import AgreementCreate
 from api.audit import service as audit
 from api.changes import record_change
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
-from api.errors import InvalidInput, NotFound
+from api.errors import InvalidInput
 from resources_db.enums import TeamKind
 from resources_db.models import AgreementEnterprise, Enterprise, RescueTeam, ServiceAgreement
 
@@ -38,10 +38,7 @@ def snapshot(a: ServiceAgreement) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, agreement_id: int) -> ServiceAgreement:
     """The agreement, or 404."""
-    row = session.get(ServiceAgreement, agreement_id)
-    if row is None:
-        raise NotFound(f"no service agreement {agreement_id}")
-    return row
+    return get_or_404(session, ServiceAgreement, agreement_id, what="service agreement")
 
 
 def filtered(*, team_id: int | None) -> Select[Any]:

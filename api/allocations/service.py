@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from api.changes import record_change
 from api.common import exercise
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
-from api.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from api.errors import InsufficientStock, InvalidInput, InvalidTransition
 from api.supplies import service as supplies
 from resources_db.enums import AllocationStatus, MovementReason
 from resources_db.models import Allocation, Incident, StockMovement, SupplyItem
@@ -37,10 +37,7 @@ TRANSITIONS: dict[AllocationStatus, frozenset[AllocationStatus]] = {
 
 def get_or_raise(*, session: Session, allocation_id: int) -> Allocation:
     """The allocation, or 404."""
-    row = session.get(Allocation, allocation_id)
-    if row is None:
-        raise NotFound(f"no allocation {allocation_id}")
-    return row
+    return get_or_404(session, Allocation, allocation_id, what="allocation")
 
 
 def filtered(*, incident_id: int | None, supply_item_id: int | None, status: AllocationStatus | None) -> Select[Any]:

@@ -1,11 +1,11 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from api.allocations import service
 from api.allocations.schemas import AllocationCreate, AllocationNote, AllocationPage, AllocationRead, AllocationReturn
-from api.auth.permissions import Reader, allow
+from api.auth.permissions import Allocator, Reader
 from api.common import idempotency
 from api.common.drills import DrillScopeDep
 from api.common.etag import IfMatch, check_if_match_sent, set_etag
@@ -13,13 +13,10 @@ from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
 from api.deps import Principal, SessionDep
 from api.routing import UnitOfWorkRoute
-from resources_db.enums import AllocationStatus, Role
+from resources_db.enums import AllocationStatus
 from resources_db.models import Allocation
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/allocations", tags=["allocations"])
-
-# A drill controller passes here and is held to exercise data by the service (api.common.exercise).
-Allocator = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
 
 
 @router.post("", response_model=AllocationRead, status_code=status.HTTP_201_CREATED)

@@ -1,4 +1,4 @@
-"""Role checks as route dependencies; views never compare roles themselves.
+"""Role checks as route dependencies, every alias in this one module; views never compare roles themselves.
 
 `allow(...)` builds a dependency that passes the principal through when its
 role is listed, and answers 403 otherwise. Object-level rules (a team leader
@@ -37,10 +37,12 @@ def owns_team(principal: Principal, team_id: int) -> None:
 
 ANY_ROLE = tuple(Role)
 Reader = Annotated[Principal, Depends(allow(*ANY_ROLE))]
-LibraryWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator))]
-RegistryWriter = Annotated[Principal, Depends(allow(Role.admin))]
-TeamWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.team_leader))]
 Admin = Annotated[Principal, Depends(allow(Role.admin))]
+# Teams, depots, supply items and enterprises are kept by the duty desk.
+LibraryWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator))]
+# Hazard sources, plans and jurisdictions are the registry: admins only.
+RegistryWriter = Admin
+TeamWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.team_leader))]
 
 
 def _own_team_writer(team_id: Id, principal: TeamWriter) -> Principal:
@@ -51,13 +53,19 @@ def _own_team_writer(team_id: Id, principal: TeamWriter) -> Principal:
 # For routes under /teams/{team_id}: the role check and the own-team check, before the body is looked at.
 OwnTeamWriter = Annotated[Principal, Depends(_own_team_writer)]
 
-# Incident intake and handling; a drill controller is limited to exercise data by api.common.exercise.
-IncidentWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
+# The duty desk, and a drill controller playing it: api.common.exercise holds the controller to exercise data
+# (drill incidents only). Incident intake and handling, mutual aid, dispatching teams, reserving supplies.
+DeskOrDrill = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
+IncidentWriter = DeskOrDrill
+MutualAidWriter = DeskOrDrill
+Dispatcher = DeskOrDrill
+Allocator = DeskOrDrill
+# A dispatch's status is reported by the desk, a controller, or the leader of the dispatched team.
+DispatchReporter = Annotated[
+    Principal, Depends(allow(Role.admin, Role.operator, Role.team_leader, Role.drill_controller))
+]
 
 # Exercises are started and ended by the people who run them.
 DrillController = Annotated[Principal, Depends(allow(Role.admin, Role.drill_controller))]
-# Mutual aid is asked and answered by the duty desk; a drill controller plays it for drill incidents only
-# (api.common.exercise refuses real ones).
-MutualAidWriter = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
 # Compensation statements show money owed to outside teams: the desk and observers (auditors) read them.
 CompensationReader = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.observer))]

@@ -10,10 +10,10 @@ from api.audit import service as audit
 from api.changes import announce
 from api.common import area
 from api.common.listing import Near, PageParams, fetch_page
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.depots.schemas import DepotCreate, DepotUpdate
 from api.deps import Principal
-from api.errors import DuplicateEntity, NotFound
+from api.errors import DuplicateEntity
 from resources_db.enums import DepotOperator
 from resources_db.models import Depot, Enterprise, Jurisdiction
 
@@ -32,10 +32,7 @@ def event_data(depot: Depot) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, depot_id: int) -> Depot:
     """The depot, or 404."""
-    depot = session.get(Depot, depot_id)
-    if depot is None:
-        raise NotFound(f"no depot {depot_id}")
-    return depot
+    return get_or_404(session, Depot, depot_id, what="depot")
 
 
 def filtered(*, jurisdiction: str | None = None, operator: DepotOperator | None = None) -> Select[Any]:

@@ -1,27 +1,22 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from api.auth.permissions import Reader, allow
+from api.auth.permissions import Dispatcher, DispatchReporter, Reader
 from api.common import idempotency
 from api.common.drills import DrillScopeDep
 from api.common.etag import IfMatch, check_if_match_sent, set_etag
 from api.common.ids import Id
 from api.common.listing import PageDep, fetch_page
-from api.deps import Principal, SessionDep
+from api.deps import SessionDep
 from api.dispatches import service
 from api.dispatches.schemas import DispatchCreate, DispatchPage, DispatchRead, DispatchStatusChange
 from api.routing import UnitOfWorkRoute
-from resources_db.enums import DispatchStatus, Role
+from resources_db.enums import DispatchStatus
 from resources_db.models import Dispatch
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/dispatches", tags=["dispatches"])
-
-Dispatcher = Annotated[Principal, Depends(allow(Role.admin, Role.operator, Role.drill_controller))]
-DispatchReporter = Annotated[
-    Principal, Depends(allow(Role.admin, Role.operator, Role.team_leader, Role.drill_controller))
-]
 
 
 @router.post("", response_model=DispatchRead, status_code=status.HTTP_201_CREATED)

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from api.changes import record_change
 from api.common import exercise
+from api.common.refs import get_or_404
 from api.deps import Principal
 from api.drills.schemas import DrillCreate, EvaluatorInput, InjectCreate
-from api.errors import InvalidInput, InvalidTransition, NotFound
+from api.errors import InvalidInput, InvalidTransition
 from resources_db.base import utcnow
 from resources_db.enums import DrillStatus
 from resources_db.models import Drill, DrillInject, Incident
@@ -33,10 +34,7 @@ def event_data(drill: Drill) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, drill_id: int) -> Drill:
     """The drill, or 404."""
-    drill = session.get(Drill, drill_id)
-    if drill is None:
-        raise NotFound(f"no drill {drill_id}")
-    return drill
+    return get_or_404(session, Drill, drill_id, what="drill")
 
 
 def filtered(*, status: DrillStatus | None) -> Select[Any]:

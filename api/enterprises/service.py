@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from api.changes import record_change
 from api.common.listing import PageParams, fetch_page
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
 from api.enterprises.schemas import EnterpriseCreate, EnterpriseUpdate, needs_duty_phone
-from api.errors import DuplicateEntity, InvalidInput, NotFound
+from api.errors import DuplicateEntity, InvalidInput
 from resources_db.enterprise_enums import EnterpriseCategory
 from resources_db.models import Enterprise, Jurisdiction
 
@@ -42,10 +42,7 @@ def event_data(row: Enterprise) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, enterprise_id: int) -> Enterprise:
     """The enterprise, or 404."""
-    row = session.get(Enterprise, enterprise_id)
-    if row is None:
-        raise NotFound(f"no enterprise {enterprise_id}")
-    return row
+    return get_or_404(session, Enterprise, enterprise_id, what="enterprise")
 
 
 def filtered(*, jurisdiction: str | None = None, category: EnterpriseCategory | None = None) -> Select[Any]:

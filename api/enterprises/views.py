@@ -1,10 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from api.auth.permissions import LibraryWriter, Reader
-from api.common.etag import IfMatch, check_if_match, set_etag
 from api.common.ids import Id
+from api.common.library_views import Library
 from api.common.listing import PageDep
 from api.compliance.clocks import city_today
 from api.deps import SessionDep
@@ -22,6 +22,12 @@ from api.routing import UnitOfWorkRoute
 from resources_db.enterprise_enums import EnterpriseCategory
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/enterprises", tags=["enterprises"])
+enterprises = Library(
+    router,
+    "enterprise",
+    read=EnterpriseRead,
+    load=lambda s, enterprise_id: service.get_or_raise(session=s, enterprise_id=enterprise_id),
+)
 
 
 @router.get("", response_model=EnterprisePage)
@@ -38,42 +44,19 @@ def list_enterprises(
     return EnterprisePage(items=[EnterpriseRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.post("", response_model=EnterpriseRead, status_code=status.HTTP_201_CREATED)
-def create_enterprise(
-    data: EnterpriseCreate, session: SessionDep, principal: LibraryWriter, response: Response
-) -> EnterpriseRead:
-    """Put an enterprise on record (its unified social credit code is checked, check character included)."""
-    row = service.create(session=session, principal=principal, data=data)
-    session.commit()
-    set_etag(response, row.version)
-    response.headers["Location"] = f"/api/v1/enterprises/{row.id}"
-    return EnterpriseRead.model_validate(row)
-
-
-@router.get("/{enterprise_id:int}", response_model=EnterpriseRead)
-def get_enterprise(enterprise_id: Id, session: SessionDep, _: Reader, response: Response) -> EnterpriseRead:
-    """One enterprise, with its ETag."""
-    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
-    set_etag(response, row.version)
-    return EnterpriseRead.model_validate(row)
-
-
-@router.patch("/{enterprise_id:int}", response_model=EnterpriseRead)
-def update_enterprise(
-    enterprise_id: Id,
-    data: EnterpriseUpdate,
-    session: SessionDep,
-    principal: LibraryWriter,
-    response: Response,
-    if_match: IfMatch = None,
-) -> EnterpriseRead:
-    """Change an enterprise (`If-Match` required)."""
-    row = service.get_or_raise(session=session, enterprise_id=enterprise_id)
-    check_if_match(if_match, row.version)
-    service.update(session=session, principal=principal, row=row, data=data)
-    session.commit()
-    set_etag(response, row.version)
-    return EnterpriseRead.model_validate(row)
+enterprises.create(
+    EnterpriseCreate,
+    LibraryWriter,
+    service.create,
+    doc="Put an enterprise on record (its unified social credit code is checked, check character included).",
+)
+enterprises.get()
+enterprises.patch(
+    EnterpriseUpdate,
+    LibraryWriter,
+    lambda session, principal, row, data: service.update(session=session, principal=principal, row=row, data=data),
+    doc="Change an enterprise (`If-Match` required).",
+)
 
 
 @router.post("/{enterprise_id:int}/drills", response_model=EnterpriseDrillRead, status_code=status.HTTP_201_CREATED)

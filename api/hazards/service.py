@@ -9,9 +9,8 @@ from api.audit import service as audit
 from api.changes import announce
 from api.common import area
 from api.common.listing import Near, PageParams, fetch_page
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
-from api.errors import NotFound
 from api.hazards.schemas import HazardSourceCreate, HazardSourceUpdate
 from resources_db.enums import HazardKind, RiskLevel
 from resources_db.models import EmergencyPlan, Enterprise, HazardSource, Jurisdiction
@@ -51,10 +50,7 @@ def event_data(row: HazardSource) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, hazard_source_id: int) -> HazardSource:
     """The hazard source, or 404."""
-    row = session.get(HazardSource, hazard_source_id)
-    if row is None:
-        raise NotFound(f"no hazard source {hazard_source_id}")
-    return row
+    return get_or_404(session, HazardSource, hazard_source_id, what="hazard source")
 
 
 def filtered(

@@ -11,7 +11,7 @@ from api.audit.service import diff
 from api.changes import batch, record_change
 from api.common import area, exercise
 from api.common.geo import bounding_box, haversine_km
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
 from api.errors import Conflict, InvalidTransition, NotFound
 from api.incidents import escalation_steps, statements
@@ -59,10 +59,7 @@ def event_data(incident: Incident) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, incident_id: int) -> Incident:
     """The incident, or 404."""
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise NotFound(f"no incident {incident_id}")
-    return incident
+    return get_or_404(session, Incident, incident_id, what="incident")
 
 
 def nearby_hazards(

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from api.audit import service as audit
 from api.common.listing import PageParams
 from api.common.pagination import decode_cursor, encode_cursor
+from api.common.refs import get_or_404
 from api.deps import Principal
-from api.errors import DuplicateEntity, NotFound
+from api.errors import DuplicateEntity
 from api.jurisdictions.schemas import JurisdictionCreate, JurisdictionUpdate
 from resources_db.enums import JurisdictionKind
 from resources_db.models import Jurisdiction
@@ -29,10 +30,7 @@ def get(*, session: Session, code: str) -> Jurisdiction | None:
 
 def get_or_raise(*, session: Session, code: str) -> Jurisdiction:
     """The jurisdiction, or 404."""
-    row = get(session=session, code=code)
-    if row is None:
-        raise NotFound(f"no jurisdiction {code!r}")
-    return row
+    return get_or_404(session, Jurisdiction, code, what="jurisdiction")
 
 
 def list_(

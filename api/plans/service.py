@@ -15,9 +15,9 @@ from api.audit import service as audit
 from api.changes import announce
 from api.common.listing import PageParams
 from api.common.pagination import decode_cursor, encode_cursor
+from api.common.refs import get_or_404
 from api.deps import Principal
 from api.enterprises import plan_records
-from api.errors import NotFound
 from api.plans.schemas import PlanCreate, PlanUpdate
 from resources_db.enums import HazardKind, IncidentType
 from resources_db.models import EmergencyPlan
@@ -47,10 +47,7 @@ def _event_data(plan: EmergencyPlan) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, plan_id: int) -> EmergencyPlan:
     """The plan, or 404."""
-    plan = session.get(EmergencyPlan, plan_id)
-    if plan is None:
-        raise NotFound(f"no emergency plan {plan_id}")
-    return plan
+    return get_or_404(session, EmergencyPlan, plan_id, what="emergency plan")
 
 
 def list_(

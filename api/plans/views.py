@@ -1,8 +1,7 @@
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter
 
 from api.auth.permissions import Reader, RegistryWriter
-from api.common.etag import IfMatch, check_if_match, set_etag
-from api.common.ids import Id
+from api.common.library_views import Library
 from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.plans import service
@@ -11,6 +10,7 @@ from api.routing import UnitOfWorkRoute
 from resources_db.enums import HazardKind, IncidentType
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/plans", tags=["emergency plans"])
+plans = Library(router, "plan", read=PlanRead, load=lambda s, plan_id: service.get_or_raise(session=s, plan_id=plan_id))
 
 
 @router.get("", response_model=PlanPage)
@@ -26,37 +26,11 @@ def list_plans(
     return PlanPage(items=[PlanRead.model_validate(p) for p in rows], next_cursor=next_cursor)
 
 
-@router.post("", response_model=PlanRead, status_code=status.HTTP_201_CREATED)
-def create_plan(data: PlanCreate, session: SessionDep, principal: RegistryWriter, response: Response) -> PlanRead:
-    """Add an emergency plan (admins only)."""
-    plan = service.create(session=session, principal=principal, data=data)
-    session.commit()
-    set_etag(response, plan.version)
-    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return PlanRead.model_validate(plan)
-
-
-@router.get("/{plan_id:int}", response_model=PlanRead)
-def get_plan(plan_id: Id, session: SessionDep, _: Reader, response: Response) -> PlanRead:
-    """One plan, with its ETag."""
-    plan = service.get_or_raise(session=session, plan_id=plan_id)
-    set_etag(response, plan.version)
-    return PlanRead.model_validate(plan)
-
-
-@router.patch("/{plan_id:int}", response_model=PlanRead)
-def update_plan(
-    plan_id: Id,
-    data: PlanUpdate,
-    session: SessionDep,
-    principal: RegistryWriter,
-    response: Response,
-    if_match: IfMatch = None,
-) -> PlanRead:
-    """Change a plan (`If-Match` required); lists and maps given replace the stored ones."""
-    plan = service.get_or_raise(session=session, plan_id=plan_id)
-    check_if_match(if_match, plan.version)
-    service.update(session=session, principal=principal, plan=plan, data=data)
-    session.commit()
-    set_etag(response, plan.version)
-    return PlanRead.model_validate(plan)
+plans.create(PlanCreate, RegistryWriter, service.create, doc="Add an emergency plan (admins only).")
+plans.get()
+plans.patch(
+    PlanUpdate,
+    RegistryWriter,
+    lambda session, principal, plan, data: service.update(session=session, principal=principal, plan=plan, data=data),
+    doc="Change a plan (`If-Match` required); lists and maps given replace the stored ones.",
+)

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from api.audit import service as audit
 from api.changes import announce
 from api.common.listing import PageParams, fetch_page
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
-from api.errors import DuplicateEntity, NotFound
+from api.errors import DuplicateEntity
 from api.supplies.schemas import SupplyItemCreate, SupplyItemUpdate
 from resources_db.enums import MovementReason
 from resources_db.models import Depot, StockMovement, SupplyItem
@@ -40,10 +40,7 @@ def snapshot(item: SupplyItem) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, item_id: int) -> SupplyItem:
     """The supply item, or 404."""
-    item = session.get(SupplyItem, item_id)
-    if item is None:
-        raise NotFound(f"no supply item {item_id}")
-    return item
+    return get_or_404(session, SupplyItem, item_id, what="supply item")
 
 
 def filtered(

@@ -5,8 +5,9 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, statu
 from sqlalchemy import Select
 
 from api.auth.permissions import LibraryWriter, Reader
-from api.common.etag import IfMatch, check_if_match, check_if_match_sent, set_etag
+from api.common.etag import IfMatch, check_if_match_sent, set_etag
 from api.common.ids import Id
+from api.common.library_views import Library
 from api.common.listing import PageDep
 from api.deps import SessionDep
 from api.routing import UnitOfWorkRoute
@@ -25,6 +26,9 @@ from api.supplies.schemas import (
 )
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/supply-items", tags=["supplies"])
+items = Library(
+    router, "item", read=SupplyItemRead, load=lambda s, item_id: service.get_or_raise(session=s, item_id=item_id)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,42 +83,19 @@ def list_items(session: SessionDep, _: Reader, page: PageDep, filters: FiltersDe
     return SupplyItemPage(items=[SupplyItemRead.model_validate(i) for i, _ in rows], next_cursor=next_cursor)
 
 
-@router.post("", response_model=SupplyItemRead, status_code=status.HTTP_201_CREATED)
-def create_item(
-    data: SupplyItemCreate, session: SessionDep, principal: LibraryWriter, response: Response
-) -> SupplyItemRead:
-    """Add an item to a depot; its initial stock is the first `receive` in its ledger."""
-    item = service.create(session=session, principal=principal, data=data)
-    session.commit()
-    set_etag(response, item.version)
-    response.headers["Location"] = f"/api/v1/supply-items/{item.id}"
-    return SupplyItemRead.model_validate(item)
-
-
-@router.get("/{item_id:int}", response_model=SupplyItemRead)
-def get_item(item_id: Id, session: SessionDep, _: Reader, response: Response) -> SupplyItemRead:
-    """One item, with its ETag."""
-    item = service.get_or_raise(session=session, item_id=item_id)
-    set_etag(response, item.version)
-    return SupplyItemRead.model_validate(item)
-
-
-@router.patch("/{item_id:int}", response_model=SupplyItemRead)
-def update_item(
-    item_id: Id,
-    data: SupplyItemUpdate,
-    session: SessionDep,
-    principal: LibraryWriter,
-    response: Response,
-    if_match: IfMatch = None,
-) -> SupplyItemRead:
-    """Change an item's description (`If-Match` required); quantities change through movements only."""
-    item = service.get_or_raise(session=session, item_id=item_id)
-    check_if_match(if_match, item.version)
-    service.update(session=session, principal=principal, item=item, data=data)
-    session.commit()
-    set_etag(response, item.version)
-    return SupplyItemRead.model_validate(item)
+items.create(
+    SupplyItemCreate,
+    LibraryWriter,
+    service.create,
+    doc="Add an item to a depot; its initial stock is the first `receive` in its ledger.",
+)
+items.get()
+items.patch(
+    SupplyItemUpdate,
+    LibraryWriter,
+    lambda session, principal, item, data: service.update(session=session, principal=principal, item=item, data=data),
+    doc="Change an item's description (`If-Match` required); quantities change through movements only.",
+)
 
 
 @router.post("/{item_id:int}/movements", response_model=MovementResult, status_code=status.HTTP_201_CREATED)

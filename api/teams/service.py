@@ -10,9 +10,9 @@ from api.audit import service as audit
 from api.changes import announce, record_change
 from api.common import area
 from api.common.listing import Near, PageParams, fetch_page
-from api.common.refs import require
+from api.common.refs import get_or_404, require
 from api.deps import Principal
-from api.errors import DuplicateEntity, Forbidden, InvalidTransition, NotFound
+from api.errors import DuplicateEntity, Forbidden, InvalidTransition
 from api.teams.rules import MANUAL_TRANSITIONS, allowed_manual
 from api.teams.schemas import TeamCreate, TeamStatusChange, TeamUpdate
 from resources_db.capability_bits import mask_of
@@ -51,10 +51,7 @@ def event_data(team: RescueTeam) -> dict[str, Any]:
 
 def get_or_raise(*, session: Session, team_id: int) -> RescueTeam:
     """The team, or 404."""
-    team = session.get(RescueTeam, team_id)
-    if team is None:
-        raise NotFound(f"no rescue team {team_id}")
-    return team
+    return get_or_404(session, RescueTeam, team_id, what="rescue team")
 
 
 def filtered(
