@@ -58,10 +58,14 @@ def problem(
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    out = []
+    # A path parameter read by a dependency and by the view (`team_id` of the own-team check) is validated twice;
+    # the client should see its mistake once.
+    out: list[dict[str, Any]] = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "message": err.get("msg", ""), "code": err.get("type", "")})
+        item = {"field": ".".join(loc), "message": err.get("msg", ""), "code": err.get("type", "")}
+        if item not in out:
+            out.append(item)
     return out
 
 
