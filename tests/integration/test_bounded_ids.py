@@ -132,8 +132,6 @@ def test_a_team_leader_sees_an_out_of_range_team_id_once(
     client: TestClient, headers: dict[str, dict[str, str]]
 ) -> None:
     """The own-team check and the view both read `team_id`; the 422 names the mistake once, not twice."""
-    r = client.patch(
-        f"/api/v1/teams/{TOO_BIG}", json={"name_en": "x"}, headers={**headers["leader"], "If-Match": '"1"'}
-    )
+    r = client.patch(f"/api/v1/teams/{TOO_BIG}", json={"name": "x"}, headers={**headers["leader"], "If-Match": '"1"'})
     assert r.status_code == 422
     assert [e["field"] for e in r.json()["errors"]] == ["path.team_id"]
