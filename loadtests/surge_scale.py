@@ -42,7 +42,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--factor", type=float, default=10.0, help="surge rate ÷ baseline rate")
     p.add_argument("--phases", default="30,60,30", help="seconds of baseline, surge, recovery (per topology)")
     p.add_argument("--viewers", type=int, default=4, help="websocket board viewers")
-    p.add_argument("--baseline-seconds", type=int, default=surge.BASELINE_SECONDS, help="seconds per baseline")
+    p.add_argument(
+        "--baseline-seconds", type=int, default=surge.BASELINE_SECONDS, help="seconds per baseline; 0 skips them"
+    )
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL", surge.DEFAULT_DB))
     p.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--output-dir", type=Path, default=Path("bench-output"))
@@ -57,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 @dataclass
 class Topology:
     processes: int
-    healthz: tuple[float, float]  # GET /healthz through nginx: req/s, p99 ms
+    healthz: tuple[float, float] | None  # GET /healthz through nginx: req/s, p99 ms (None: skipped)
     locust_exit: int
     run: surge_report.Surge
     load: tuple[float, float]  # 1-minute load average before and after the surge
@@ -73,7 +75,8 @@ class Topology:
     def _http(self, phase: str) -> list[surge_report.Row]:
         return [r for r in self.run.stats if r.type not in ("WS", "CHECK") and r.name.endswith(f"[{phase}]")]
 
-    def figures(self) -> dict[str, float | None]:
+    def figures(self) -> dict[str, float | int | None]:
+        """Rates are floats, counts ints, and None where nothing was measured."""
         total_s = sum(self.run.phases_s)
         surge_s = self.run.phases_s[1]
         http, writes, events = (self.merged.get(k, {}) for k in ("http", "writes", "events"))
@@ -85,16 +88,16 @@ class Topology:
             "p99 ms, all requests": http.get("p99_ms"),
             "p99 ms, POST /incidents (all phases)": writes.get("p99_ms"),
             "p99 ms, POST /incidents during the surge": surge_write.p99 if surge_write else None,
-            "failures": float(sum(r.failures for r in self.run.stats)),
-            "viewer deliveries (events received)": float(self.run.tally.get("events", 0)),
+            "failures": sum(r.failures for r in self.run.stats),
+            "viewer deliveries (events received)": int(self.run.tally.get("events", 0)),
             "viewer deliveries/s during the surge": self.per_phase("surge", events=True) / surge_s,
             "viewer lag p50 ms (commit → viewer)": events.get("p50_ms"),
             "viewer lag p99 ms (commit → viewer)": events.get("p99_ms"),
-            "lost events": float(self.run.tally.get("lost", 0)),
-            "duplicate incidents": float(self.run.tally.get("duplicates", 0)),
-            "503 retries": float(self.run.tally.get("retries", 0)),
-            "GET /healthz req/s through nginx (baseline)": self.healthz[0],
-            "GET /healthz p99 ms through nginx (baseline)": self.healthz[1],
+            "lost events": int(self.run.tally.get("lost", 0)),
+            "duplicate incidents": int(self.run.tally.get("duplicates", 0)),
+            "503 retries": int(self.run.tally.get("retries", 0)),
+            "GET /healthz req/s through nginx (baseline)": self.healthz[0] if self.healthz else None,
+            "GET /healthz p99 ms through nginx (baseline)": self.healthz[1] if self.healthz else None,
         }
 
 
@@ -118,7 +121,9 @@ def _wait_leader(db: bench_stack.BenchDatabase) -> bool:
     return False
 
 
-def _bare_baseline(args: argparse.Namespace, work: Path) -> tuple[float, float]:
+def _bare_baseline(args: argparse.Namespace, work: Path) -> tuple[float, float] | None:
+    if args.baseline_seconds <= 0:
+        return None
     db = bench_stack.BenchDatabase(args.database_url)
     bare = bench_stack.baseline_server(db.url, bench_stack.free_port(), work)
     try:
@@ -145,6 +150,24 @@ def _bench_data(work: Path) -> Path:
     data = work / "bench-data.json"
     data.write_text(json.dumps({"tokens": ["unused"], "incident_ids": [1], "team_ids": [], "seed": 0}))
     return data
+
+
+def _healthz_baseline(
+    n: int, args: argparse.Namespace, lb: bench_stack.Server, here: Path
+) -> tuple[float, float] | None:
+    if args.baseline_seconds <= 0:
+        return None
+    scenario = next(s for s in bench_locust.SCENARIOS if s.key == "healthz")
+    h = bench_locust.run(
+        scenario,
+        host=lb.base_url,
+        users=surge.BASELINE_USERS,
+        duration_s=args.baseline_seconds,
+        data_path=_bench_data(here),
+        out_dir=here,
+    )
+    say(f"{n} process(es): baseline GET /healthz via nginx {h.rps:.0f}/s, p99 {h.p99_ms:.0f} ms")
+    return h.rps, h.p99_ms
 
 
 def offered(args: argparse.Namespace) -> dict[str, float]:
@@ -186,16 +209,7 @@ def run_topology(n: int, args: argparse.Namespace, work: Path) -> Topology:
         lb.wait_ready()
         if not _wait_leader(db):
             say(f"warning: no relay leader within {LEADER_TIMEOUT_S:.0f} s; viewers may see events late")
-        scenario = next(s for s in bench_locust.SCENARIOS if s.key == "healthz")
-        h = bench_locust.run(
-            scenario,
-            host=lb.base_url,
-            users=surge.BASELINE_USERS,
-            duration_s=args.baseline_seconds,
-            data_path=_bench_data(here),
-            out_dir=here,
-        )
-        say(f"{n} process(es): baseline GET /healthz via nginx {h.rps:.0f}/s, p99 {h.p99_ms:.0f} ms")
+        healthz = _healthz_baseline(n, args, lb, here)
         say(f"{n} process(es): surge {surge.shape(args)} reports/s, phases {args.phases} s ...")
         before = os.getloadavg()[0]
         code, prefix = surge.run_shape(
@@ -222,13 +236,14 @@ def run_topology(n: int, args: argparse.Namespace, work: Path) -> Topology:
         offered=offered(args),
         phases_s=args.phases_s,
     )
-    topology = Topology(n, (h.rps, h.p99_ms), code, run, (before, after))
+    topology = Topology(n, healthz, code, run, (before, after))
     f = topology.figures()
     say(
-        f"{n} process(es): {f['req/s (all requests, whole run)']:.1f} req/s, p99 {_num(f['p99 ms, all requests'])} ms, "
-        f"writes p99 {_num(f['p99 ms, POST /incidents (all phases)'])} ms, failures {f['failures']:.0f}, "
-        f"viewer deliveries {f['viewer deliveries (events received)']:.0f} "
-        f"(lag p99 {_num(f['viewer lag p99 ms (commit → viewer)'])} ms), lost {f['lost events']:.0f}"
+        f"{n} process(es): {_num(f['req/s (all requests, whole run)'])} req/s, "
+        f"p99 {_num(f['p99 ms, all requests'])} ms, "
+        f"writes p99 {_num(f['p99 ms, POST /incidents (all phases)'])} ms, failures {f['failures']}, "
+        f"viewer deliveries {f['viewer deliveries (events received)']} "
+        f"(lag p99 {_num(f['viewer lag p99 ms (commit → viewer)'])} ms), lost {f['lost events']}"
     )
     return topology
 
@@ -236,10 +251,12 @@ def run_topology(n: int, args: argparse.Namespace, work: Path) -> Topology:
 def _num(v: float | None) -> str:
     if v is None:
         return "—"
-    return f"{v:.0f}" if abs(v) >= 100 or v == int(v) else f"{v:.1f}"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}"
 
 
-def markdown(args: argparse.Namespace, bare: tuple[float, float], tops: list[Topology]) -> str:
+def markdown(args: argparse.Namespace, bare: tuple[float, float] | None, tops: list[Topology]) -> str:
     names = [f"nginx → {t.processes} `ercp serve`" for t in tops]
     lines = ["# Surge through nginx: scale-out", ""]
     lines += [
@@ -248,7 +265,8 @@ def markdown(args: argparse.Namespace, bare: tuple[float, float], tops: list[Top
         f"- shape: {surge.shape(args)} incident reports/s, phases {args.phases} s, per topology, one after the other",
         f"- background: 2 operators, 2 team leaders, {args.viewers} websocket viewers throughout, all through nginx",
         "- each topology: a fresh database with the demo data, the same Redis, one signing key",
-        f"- same-run baseline: bare one-row insert (direct, no nginx) {bare[0]:.0f}/s, p99 {bare[1]:.0f} ms",
+        "- same-run baseline: bare one-row insert (direct, no nginx) "
+        + (f"{bare[0]:.0f}/s, p99 {bare[1]:.0f} ms" if bare else "skipped (--baseline-seconds 0)"),
         "- machine load (1-minute average, before → after the surge): "
         + ", ".join(f"{t.processes} process(es) {t.load[0]:.1f} → {t.load[1]:.1f}" for t in tops),
         "",
@@ -261,7 +279,7 @@ def markdown(args: argparse.Namespace, bare: tuple[float, float], tops: list[Top
     if len(tops) > 1:
         first, last = tops[0], tops[-1]
         lines += ["", f"## Scaling ratios ({last.processes} processes ÷ {first.processes})", ""]
-        lines += ["| figure | ratio |", "| --- | --- |"]
+        lines += ["| figure | ratio (for p99, below 1 is faster) |", "| --- | --- |"]
         for k in RATIOS:
             a, b = figs[0][k], figs[-1][k]
             lines.append(f"| {k} | {b / a:.2f} |" if a and b is not None else f"| {k} | — |")
