@@ -224,6 +224,8 @@ class BoardViewer(FastHttpUser):
                 raw = self.ws.recv()
             except Exception:  # closed on stop, or the server went away: the end-of-run check counts the gap
                 return
+            if not raw:  # websocket-client answers a close frame with an empty string rather than raising
+                return
             received = datetime.now(UTC)
             frame = json.loads(raw)
             if not isinstance(frame.get("seq"), int) or "at" not in frame:
