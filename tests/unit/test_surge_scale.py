@@ -8,7 +8,13 @@ from loadtests.surge_report import Row, Surge
 from loadtests.surge_scale import Topology, markdown, parse_args
 
 
-def topology(processes: int, surge_writes: int, write_p99: float, healthz: tuple[float, float] | None) -> Topology:
+def topology(
+    processes: int,
+    surge_writes: int,
+    write_p99: float,
+    healthz: tuple[float, float] | None,
+    knee: list[tuple[float, float, float]] | None = None,
+) -> Topology:
     stats = [
         Row("POST", "POST /incidents [baseline]", 50, 0, 1.0, 40, 150, 200),
         Row("POST", "POST /incidents [surge]", surge_writes, 0, 9.0, 150, 400, write_p99),
@@ -29,7 +35,7 @@ def topology(processes: int, surge_writes: int, write_p99: float, healthz: tuple
         offered={"baseline": 5.0, "surge": 50.0, "recovery": 5.0},
         phases_s=[10.0, 20.0, 10.0],
     )
-    return Topology(processes, healthz, 0, run, (1.0, 2.0))
+    return Topology(processes, healthz, 0, run, (1.0, 2.0), knee or [])
 
 
 def args() -> argparse.Namespace:
@@ -47,7 +53,10 @@ def test_surge_rates_are_over_the_surge_phase_and_p99_comes_from_the_merged_summ
 
 
 def test_the_report_gives_each_ratio_of_the_last_topology_to_the_first() -> None:
-    text = markdown(args(), (400.0, 100.0), [topology(1, 600, 800.0, None), topology(3, 900, 400.0, None)])
+    one = topology(1, 600, 800.0, None, knee=[(40, 40, 600), (60, 50, 1500)])  # 60/s: served 50/s, p99 1.5 s
+    three = topology(3, 900, 400.0, None, knee=[(40, 40, 300), (60, 59, 700), (80, 79, 900), (100, 90, 1200)])
+    text = markdown(args(), (400.0, 100.0), [one, three])
+    assert "| knee: highest writes/s offered with p99 ≤ 1 s | 2.00 |" in text  # 80 ÷ 40
     assert "## Scaling ratios (3 processes ÷ 1)" in text
     assert "| writes/s during the surge (achieved) | 1.50 |" in text
     assert "| p99 ms, POST /incidents (all phases) | 0.50 |" in text
