@@ -5,7 +5,7 @@ from pathlib import Path
 
 from loadtests import bench_nginx
 from loadtests.surge_report import Row, Surge
-from loadtests.surge_scale import Topology, markdown, parse_args
+from loadtests.surge_scale import Topology, kept, markdown, parse_args
 
 
 def topology(
@@ -62,6 +62,12 @@ def test_the_report_gives_each_ratio_of_the_last_topology_to_the_first() -> None
     assert "| p99 ms, POST /incidents (all phases) | 0.50 |" in text
     assert "| GET /healthz req/s through nginx (baseline) | — |" in text  # baselines skipped: no ratio
     assert "| writes/s during the surge (achieved) | 30.0 | 45.0 |" in text
+
+
+def test_a_knee_step_fails_on_a_shortfall_or_a_slow_p99_but_not_on_an_overshoot() -> None:
+    assert kept(90.0, 98.6, 870.0)  # the first round of callers fires at once in a short step
+    assert not kept(90.0, 80.0, 870.0)
+    assert not kept(90.0, 90.0, 1200.0)
 
 
 def test_the_rendered_nginx_config_listens_on_loopback_over_the_given_processes(tmp_path: Path) -> None:
