@@ -1,6 +1,7 @@
 """The surge through nginx over 1 and then 3 `ercp serve` processes, in one run, and the scaling ratios.
 
     python -m loadtests.surge_scale [--processes 1,3] [--baseline-rps 5] [--factor 10] [--phases 30,60,30]
+                                    [--knee-ladder 40,60,80,100,120] [--output-dir bench-output]
 
 Needs PostgreSQL (DATABASE_URL or --database-url), Redis (REDIS_URL) and nginx.
 Each topology gets a fresh database beside DATABASE_URL (migrated, demo data;
@@ -10,9 +11,12 @@ front. Through nginx: a `GET /healthz` baseline (closed loop), then the surge
 shape of `loadtests/locustfile.py`. Once, at the start, the bare one-row insert
 baseline (the stack's write ceiling on this PostgreSQL). The topologies run one
 after the other, never side by side, so they share the machine the same way.
-Prints a Markdown report: per topology requests/s, p99 (all requests and
-POST /incidents), failures, viewer deliveries and lag, and the ratios of the
-last topology to the first (3 ÷ 1).
+With `--knee-ladder`, after each surge: write rates offered in steps, climbing
+while p99 ≤ 1 s, for each topology's write capacity. Prints a Markdown report
+(also saved in the run's directory): per topology requests/s, p99 (all requests
+and POST /incidents), failures, viewer deliveries and lag, and the ratios of
+the last topology to the first (3 ÷ 1). Ctrl-C or SIGTERM stops every process
+and drops the databases.
 """
 
 import argparse
