@@ -82,6 +82,17 @@ class BenchDatabase:
             row = conn.execute("SHOW autovacuum").fetchone()
         return str(row[0]) if row else "unknown"
 
+    def advisory_locks(self) -> int:
+        """Advisory locks held in this database: the relay leader holds one (how a run knows a leader is elected)."""
+        query = (
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = %s"
+        )
+        with self._admin() as conn:
+            row = conn.execute(query, (self.name,)).fetchone()
+        count = row[0] if row else 0
+        return count if isinstance(count, int) else 0
+
     def drop(self) -> None:
         if not self.created:
             return
@@ -167,11 +178,11 @@ class Server:
             self._log = None
 
 
-def api_server(database_url: str, port: int, log_dir: Path, **extra_env: str) -> Server:
+def api_server(database_url: str, port: int, log_dir: Path, *, name: str = "api", **extra_env: str) -> Server:
     argv = [ercp_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     argv += ["--log-level", SERVER_LOG_LEVEL]
     env = server_env(database_url, **extra_env)
-    return Server("api", argv, env, port, log_dir / "api.log", "/readyz")
+    return Server(name, argv, env, port, log_dir / f"{name}.log", "/readyz")
 
 
 def baseline_server(database_url: str, port: int, log_dir: Path) -> Server:

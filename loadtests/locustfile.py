@@ -9,7 +9,8 @@ Credentials: ERCP_USER / ERCP_PASSWORD (an operator). Rates and phases
     LOADTEST_SURGE_FACTOR   surge rate ÷ baseline rate (default 10)
     LOADTEST_PHASES         seconds of baseline, surge, recovery (default 60,120,60)
     LOADTEST_VIEWERS        websocket board viewers (default 4)
-    LOADTEST_SUMMARY        write the run's tallies here as JSON at the end
+    LOADTEST_SUMMARY        write the run's tallies here as JSON at the end, with merged
+                            percentiles (all HTTP requests, POST /incidents, viewer events)
 
 Callers report incidents with an Idempotency-Key and retry 503 (and
 transport errors) with the same key, honouring Retry-After; a retry that
@@ -36,6 +37,7 @@ import gevent.lock  # type: ignore[import-untyped]
 import websocket  # websocket-client
 from locust import FastHttpUser, LoadTestShape, constant, constant_pacing, events, task
 from locust.env import Environment
+from locust.stats import StatsEntry
 
 API = "/api/v1"
 RUN = uuid.uuid4().hex[:8]
@@ -222,6 +224,8 @@ class BoardViewer(FastHttpUser):
                 raw = self.ws.recv()
             except Exception:  # closed on stop, or the server went away: the end-of-run check counts the gap
                 return
+            if not raw:  # websocket-client answers a close frame with an empty string rather than raising
+                return
             received = datetime.now(UTC)
             frame = json.loads(raw)
             if not isinstance(frame.get("seq"), int) or "at" not in frame:
@@ -269,11 +273,31 @@ class SurgeShape(LoadTestShape):
         return fixed + callers, max(10.0, float(callers))
 
 
+def _merged(environment: Environment, keep: Any) -> dict[str, float | int | None]:
+    """One entry over every stats row `keep` selects: Locust's per-row percentiles cannot be combined afterwards."""
+    total = StatsEntry(environment.stats, "merged", "")
+    for entry in environment.stats.entries.values():
+        if keep(entry):
+            total.extend(entry)
+    some = total.num_requests > 0
+    return {
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "p50_ms": total.get_response_time_percentile(0.5) if some else None,
+        "p99_ms": total.get_response_time_percentile(0.99) if some else None,
+    }
+
+
 def _verdict(environment: Environment, **_: Any) -> None:
     path = os.environ.get("LOADTEST_SUMMARY")
     if path:
+        merged = {
+            "http": _merged(environment, lambda e: e.method not in ("WS", "CHECK")),
+            "writes": _merged(environment, lambda e: e.name.startswith("POST /incidents")),
+            "events": _merged(environment, lambda e: e.method == "WS"),
+        }
         with open(path, "w", encoding="utf-8") as f:
-            json.dump({"run": RUN, **tally, "incidents": len(created)}, f)
+            json.dump({"run": RUN, **tally, "incidents": len(created), "merged": merged}, f)
     if tally["lost"] or tally["duplicates"]:
         environment.process_exit_code = 1
 
