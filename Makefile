@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # --locked: a pyproject.toml that disagrees with uv.lock stops here instead of silently re-resolving.
 SYNC = $(UV) sync --locked $(1) || { echo "uv.lock and pyproject.toml disagree (or the install failed): run 'make lock'" >&2; exit 1; }
 
-.PHONY: demo test lint lock audit loadtest-smoke surge bench bench-workflows bench-ws bench-board clean
+.PHONY: demo test lint lock audit loadtest-smoke surge surge-scale bench bench-workflows bench-ws bench-board clean
 
 $(UV): requirements-bootstrap.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --root-user-action=ignore \
@@ -59,6 +59,11 @@ loadtest-smoke: $(UV)
 surge: $(UV)
 	@$(call SYNC,)
 	$(BIN)/python -m loadtests.surge --output-dir bench-output $(SURGE_ARGS)
+
+## The surge mix through nginx over 1 and then 3 `ercp serve` processes in one run: figures and ratios 3 ÷ 1 (SURGE_SCALE_ARGS).
+surge-scale: $(UV)
+	@$(call SYNC,)
+	$(BIN)/python -m loadtests.surge_scale --output-dir bench-output $(SURGE_SCALE_ARGS)
 
 ## Run every benchmark (each needs PostgreSQL: BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/test).
 bench: bench-workflows bench-ws
