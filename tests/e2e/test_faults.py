@@ -1,8 +1,8 @@
 """R8 and R9 (ACCEPTANCE): a PostgreSQL restart and a Redis pause under a surge of writes, each checked by R10.
 
 Two `ercp serve` processes take incident reports (a tenth of them sent twice with the same Idempotency-Key),
-dispatches racing for three teams and stock movements on one item that runs dry, with a board attached,
-while the fault happens. Every operation goes into a History that tests.e2e.history checks afterwards against
+dispatches racing for three teams and stock movements on one item that runs dry, with a board on each
+process, while the fault happens. Every operation goes into a History that tests.e2e.history checks afterwards against
 the database. R8 restarts a private PostgreSQL (the machine's shared one serves other tests), R9 pauses the
 cluster's private redis-server. Each prints one summary line with the checker's verdict.
 """
@@ -74,7 +74,7 @@ def _ready(c: Cluster) -> bool:
 
 
 class Run:
-    """The surge: the incident writer, the dispatch and stock loops and a board, over both processes."""
+    """The surge: the incident writer and the dispatch and stock loops over both processes, a board on each."""
 
     def __init__(self, c: Cluster, *, count: int, tag: str) -> None:
         self.c = c
@@ -89,6 +89,7 @@ class Run:
         )
         self.loops: list[workload.Loop] = []
         self.board_notes: list[str] = []
+        self.resyncs = 0
         self._bases, self._token = bases, token
 
     def start(self) -> float:
@@ -117,6 +118,7 @@ class Run:
             board.stop()
         missing = sorted({s for b in self.boards for s in owed(b) - set(b.seqs())})
         dups = sum(b.duplicates for b in self.boards)
+        self.resyncs = sum(b.resyncs for b in self.boards)
         self.board_notes = [
             f"board {n}: connections={len(b.connections)} resyncs={b.resyncs} held={len(b.seqs())}/{len(owed(b))} "
             f"first_missing={sorted(owed(b) - set(b.seqs()))[:5]}"
@@ -181,7 +183,7 @@ def test_r8_postgres_restarted_during_a_surge(private_pg_cluster: tuple[Cluster,
         f"503_with_retry_after={sum(1 for op in refused if op.retry_after)} "
         f"max_ms={max(_ms(ops)):.0f} max_ms_outage={max(_ms(during), default=0.0):.0f} "
         f"ready_after_back_s={ready - back:.2f} first_ack_after_back_s={first_ack_s:.2f} "
-        f"board_missing={len(missing)} board_dups={dups} | {verdict.summary()}"
+        f"board_missing={len(missing)} board_dups={dups} board_resyncs={run.resyncs} | {verdict.summary()}"
     )
     assert verdict.ok, verdict.details()
     assert refused, "the outage produced no 503: was PostgreSQL down at all?"
@@ -189,6 +191,7 @@ def test_r8_postgres_restarted_during_a_surge(private_pg_cluster: tuple[Cluster,
     assert first_ack_s <= 5.0
     assert missing == [], run.board_notes
     assert dups == 0
+    assert run.resyncs == 0, "a board had to reload its snapshot instead of resuming"
 
 
 class Prober(threading.Thread):
@@ -268,11 +271,13 @@ def test_r9_redis_paused_for_ten_seconds_during_writes(shared_pg_cluster: Cluste
         f"write_p99_ms_before={_pct(before, 99):.0f} write_p99_ms_paused={_pct(during, 99):.0f} "
         f"rise_ms={rise:.0f} healthz_worst_ms={prober.worst_ms:.0f} healthz_failures={prober.failures} "
         f"rate_limit_fail_open={fail_open:.0f} 429={statuses.get(429, 0)} board_missing={len(missing)} "
-        f"board_dups={dups} board_max_lag_ms_paused={run.max_lag_ms(paused, resumed):.0f} | {verdict.summary()}"
+        f"board_dups={dups} board_resyncs={run.resyncs} "
+        f"board_max_lag_ms_paused={run.max_lag_ms(paused, resumed):.0f} | {verdict.summary()}"
     )
     assert verdict.ok, verdict.details()
     assert missing == [], run.board_notes
     assert dups == 0
+    assert run.resyncs == 0, "a board had to reload its snapshot instead of resuming"
     assert statuses.get(429, 0) == 0
     assert fail_open > 0, "no rate-limit check failed open: was Redis paused at all?"
     assert prober.failures == 0
