@@ -32,6 +32,7 @@ INCIDENT_CREATE = "incident.create"
 DISPATCH_CREATE = "dispatch.create"
 DISPATCH_STATUS = "dispatch.status"
 STOCK_MOVE = "stock.move"
+READ = "read"  # a GET or a sign-in: nothing to find in the database, only the answer's protocol is checked
 ENDS = (DispatchStatus.released, DispatchStatus.cancelled)
 
 
@@ -73,14 +74,23 @@ class History:
         *,
         key: str | None = None,
         headers: dict[str, str] | None = None,
+        method: str = "POST",
+        form: bool = False,
     ) -> Op:
-        """POST `body` to `path` and log what came back; a transport error is an answer of status 0."""
+        """Send `body` (JSON, or a form) to `path` and log what came back; a transport error is status 0.
+
+        A GET sends `body` as its query string.
+        """
         sent_headers = dict(headers or {})
         if key is not None:
             sent_headers["Idempotency-Key"] = key
+        if method == "GET":
+            args: dict[str, Any] = {"params": body}
+        else:
+            args = {"data": body} if form else {"json": body}
         sent = time.monotonic()
         try:
-            r = client.post(path, json=body, headers=sent_headers)
+            r = client.request(method, path, headers=sent_headers, **args)
         except httpx.TransportError:
             return self.record(Op(kind, str(client.base_url), {**body, "path": path}, key, 0, sent, time.monotonic()))
         answer = r.json() if r.headers.get("content-type", "").endswith("json") else None
@@ -230,7 +240,7 @@ def _answer_id(op: Op) -> int | None:
 def _lost(ops: list[Op], db: Observed, found: dict[str, list[str]]) -> None:
     dispatches = {d.id: d for d in db.dispatches}
     for op in ops:
-        if not op.acked:
+        if not op.acked or op.kind == READ:
             continue
         i = _answer_id(op)
         if op.kind == INCIDENT_CREATE and i not in db.incidents:

@@ -2,8 +2,9 @@
 
 `setup` makes, through the API, a few teams, an incident to send them to and one stock item. Then
 `Dispatcher` threads send the same few teams over and over (create with an Idempotency-Key, then cancel), so
-two of them race for a team, and `Stocker` threads consume and receive one unit at a time from one item that
-runs out, so the stock floor is tried. Everything they send and get back goes into a History.
+two of them race for a team, `Stocker` threads consume and receive one unit at a time from one item that
+runs out, so the stock floor is tried, and a `Reader` lists, reads and signs in. Everything they send and
+get back goes into a History.
 """
 
 import itertools
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from tests.e2e.cluster import JURISDICTION
-from tests.e2e.history import DISPATCH_CREATE, DISPATCH_STATUS, STOCK_MOVE, History
+from tests.e2e.cluster import JURISDICTION, PASSWORD
+from tests.e2e.history import DISPATCH_CREATE, DISPATCH_STATUS, READ, STOCK_MOVE, History
 
 STOCK = 30  # units on hand at the start; consumers outrun receivers, so it reaches zero within seconds
 
@@ -154,13 +155,31 @@ class Stocker(Loop):
         self.history.send(client, STOCK_MOVE, f"/api/v1/supply-items/{self.world.item}/movements", body)
 
 
+class Reader(Loop):
+    """What a board and a returning operator do besides writing: list incidents, read the stock, sign in."""
+
+    def __init__(self, name: str, bases: list[str], token: str, history: History, world: World) -> None:
+        super().__init__(name, bases, token, history, interval=0.2)
+        self.world = world
+
+    def step(self, client: httpx.Client, n: int) -> None:
+        if n % 5 == 4:  # a sign-in costs a password hash: one a second is plenty
+            form = {"username": "operator", "password": PASSWORD}
+            self.history.send(client, READ, "/api/v1/auth/token", form, form=True)
+        elif n % 2:
+            self.history.send(client, READ, f"/api/v1/supply-items/{self.world.item}", {}, method="GET")
+        else:
+            self.history.send(client, READ, "/api/v1/incidents", {"limit": 20}, method="GET")
+
+
 def start(bases: list[str], token: str, history: History, world: World) -> list[Loop]:
-    """Two dispatchers racing for the same teams and two stockers on one item, started."""
+    """Two dispatchers racing for the same teams, two stockers on one item and a reader, started."""
     loops: list[Loop] = [
         Dispatcher("dispatcher-1", bases, token, history, world),
         Dispatcher("dispatcher-2", bases[::-1], token, history, world),
         Stocker("stocker-1", bases, token, history, world),
         Stocker("stocker-2", bases[::-1], token, history, world),
+        Reader("reader", bases, token, history, world),
     ]
     for loop in loops:
         loop.start()

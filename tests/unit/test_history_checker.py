@@ -10,6 +10,7 @@ from tests.e2e.history import (
     DISPATCH_STATUS,
     INCIDENT_CREATE,
     KINDS,
+    READ,
     STOCK_MOVE,
     DispatchRow,
     Observed,
@@ -42,6 +43,7 @@ def clean() -> tuple[list[Op], Observed]:
         op(STOCK_MOVE, 201, {"movement": {"id": 100}, "item": {"id": 5, "quantity_on_hand": 1}}, delta=-1),
         op(STOCK_MOVE, 201, {"movement": {"id": 101}, "item": {"id": 5, "quantity_on_hand": 0}}, delta=-1),
         op(STOCK_MOVE, 409, None, delta=-1),
+        op(READ, 200, {"items": [], "next_cursor": None}),
     ]
     db = Observed(
         incidents={1: "r1", 2: "r3"},
@@ -77,8 +79,8 @@ def only(kind: str, ops: list[Op], db: Observed) -> None:
 def test_a_clean_history_passes() -> None:
     verdict = check(*clean())
     assert verdict.ok, verdict.details()
-    assert verdict.ops == 10
-    assert verdict.acked == 7
+    assert verdict.ops == 11
+    assert verdict.acked == 8
     assert verdict.summary().endswith("verdict=ok")
 
 
@@ -166,7 +168,8 @@ def test_supply_events_from_before_the_run_do_not_count_for_its_movements() -> N
     ("status", "retry_after", "kind"),
     [(500, None, "server_errors"), (503, None, "no_retry_after"), (0, None, "unanswered")],
 )
-def test_a_fault_answered_badly_is_caught(status: int, retry_after: str | None, kind: str) -> None:
+@pytest.mark.parametrize("what", [INCIDENT_CREATE, READ])
+def test_a_fault_answered_badly_is_caught(status: int, retry_after: str | None, kind: str, what: str) -> None:
     ops, db = clean()
-    ops.append(Op(INCIDENT_CREATE, API, {"title": "r9"}, "k9", status, 0.0, 10.0, None, retry_after))
+    ops.append(Op(what, API, {"title": "r9"}, "k9", status, 0.0, 10.0, None, retry_after))
     only(kind, ops, db)
