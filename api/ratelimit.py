@@ -3,12 +3,16 @@
 Counted in Redis when REDIS_URL is set, so every API process draws on one allowance; in this process's memory
 otherwise. When the store cannot be reached the request goes through (fail open): refusing incident reports
 because a counter is unavailable would be worse than a burst. Each such pass is logged and counted.
+
+After one failure the store is left alone (every request passes at once) until a ping from a background
+thread finds it again: a paused Redis (R9) then costs one request a timeout, not every request.
 """
 
 import asyncio
 import hashlib
 import logging
 import math
+import threading
 import time
 
 from limits import RateLimitItem, parse
@@ -22,7 +26,9 @@ from api.middleware import send_problem
 
 logger = logging.getLogger(__name__)
 
-STORE_TIMEOUT_S = 0.5  # a paused Redis must not hold a request up longer than this
+# A paused Redis must not hold a request up longer than this; a healthy one answers in about a millisecond.
+STORE_TIMEOUT_S = 0.1
+PROBE_EVERY_S = 1.0  # while the store is down, how often a background ping looks for it
 
 
 def make_storage(redis_url: str | None, database_url: str) -> Storage:
@@ -51,6 +57,7 @@ class RateLimitMiddleware:
         per_principal: str | None,
     ) -> None:
         self.app, self.metrics, self.verified_tokens, self.token_path = app, metrics, verified_tokens, token_path
+        self.storage = storage
         self.limiter = MovingWindowRateLimiter(storage)
         # The synchronous client works from any event loop (tests run several); a network store is asked from
         # a worker thread so a slow Redis never stalls the loop, memory is asked in place.
@@ -58,6 +65,10 @@ class RateLimitMiddleware:
         self.per_address: RateLimitItem | None = parse(per_address) if per_address else None
         self.per_principal: RateLimitItem | None = parse(per_principal) if per_principal else None
         self._down_logged_at = -math.inf
+        self.store_down = False  # set by a failed check, cleared by a ping that answers
+        self._probe_lock = threading.Lock()
+        self._probed_at = -math.inf
+        self._probing = False
 
     def _key(self, scope: Scope) -> tuple[str, RateLimitItem, str] | None:
         """(limit name, limit, key) for this request, or None when no limit applies."""
@@ -86,14 +97,20 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         name, item, key = chosen
+        if self.store_down:
+            self.metrics.rate_limit_errors.inc()
+            self._probe_soon()
+            await self.app(scope, receive, send)
+            return
         try:
-            async with asyncio.timeout(STORE_TIMEOUT_S * 4):
+            async with asyncio.timeout(STORE_TIMEOUT_S * 3):
                 if self.remote:
                     allowed, retry_after = await asyncio.to_thread(self._check, item, name, key)
                 else:
                     allowed, retry_after = self._check(item, name, key)
         except Exception as exc:
             self.metrics.rate_limit_errors.inc()
+            self.store_down = self.remote
             now = time.monotonic()
             if now - self._down_logged_at > 10:  # once per ten seconds of an outage, not per request
                 self._down_logged_at = now
@@ -108,6 +125,25 @@ class RateLimitMiddleware:
         await send_problem(
             send, 429, "too-many-requests", "Too many requests", detail, headers={"retry-after": str(retry_after)}
         )
+
+    def _probe_soon(self) -> None:
+        """Start one background ping of the store unless one runs or ran less than PROBE_EVERY_S ago."""
+        with self._probe_lock:
+            now = time.monotonic()
+            if self._probing or now - self._probed_at < PROBE_EVERY_S:
+                return
+            self._probing, self._probed_at = True, now
+        # A thread, not a task: the synchronous client blocks, and no event loop has to outlive the ping.
+        threading.Thread(target=self._probe, name="rate-limit-probe", daemon=True).start()
+
+    def _probe(self) -> None:
+        try:
+            if self.storage.check():
+                self.store_down = False
+                logger.info("rate limits: store reachable again")
+        finally:
+            with self._probe_lock:
+                self._probing = False
 
     def _check(self, item: RateLimitItem, name: str, key: str) -> tuple[bool, int]:
         """Whether the request may pass (and spends one), and else how many seconds until it could."""

@@ -60,6 +60,7 @@ class Relay:
         self._lock_conn: Connection | None = None
         self._stopping = asyncio.Event()
         self._bus_down_logged = False
+        self._bus_retry_at = 0.0  # loop time before which publishing is not tried (the bus just failed)
         self._task: asyncio.Task[None] | None = None
         self._wakeups: Wakeups | None = None
         self._next_listen = 0.0
@@ -100,6 +101,9 @@ class Relay:
         self.is_leader = False
 
     async def _publish(self, batch: list[tuple[int, str]]) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._bus_retry_at:
+            return  # the bus failed a moment ago: these are numbered in the log, and hubs read them from there
         for _, envelope in batch:
             try:
                 await self.bus.publish(CHANNEL, envelope)
@@ -107,10 +111,14 @@ class Relay:
                 if self.on_publish is not None:
                     self.on_publish(envelope)
             except BusUnavailable as exc:
-                # Already durable in the log; hubs fill from it. Log once per outage, not per event.
+                # Already durable in the log; hubs fill from it. Log once per outage, not per event. Give up
+                # on the bus for a standby interval: a paused Redis times out each publish (a second), and
+                # waiting that out per event would stop the numbering, and every board with it (R9).
+                self._bus_retry_at = loop.time() + self.standby_interval
                 if not self._bus_down_logged:
                     logger.warning("bus unavailable, events stay in the database log: %s", exc)
                     self._bus_down_logged = True
+                return
 
     async def run(self) -> None:
         self._task = asyncio.current_task()

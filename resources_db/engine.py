@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 5
 
 sqlite_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
 
@@ -63,6 +64,10 @@ def make_engine(url: str | URL, *, pool_size: int = 20, echo: bool = False) -> E
         )
         _configure_sqlite(engine)
         return engine
+    if "connect_timeout" not in parsed.query:
+        # libpq waits for a connection as long as TCP does (minutes, when the host is gone rather than refusing):
+        # a request would hang instead of answering 503. The relay's LISTEN connection reads the same URL.
+        parsed = parsed.update_query_dict({"connect_timeout": str(PG_CONNECT_TIMEOUT_S)})
     return create_engine(
         parsed,
         echo=echo,

@@ -27,11 +27,12 @@ def backends() -> list[str]:
 
 
 @contextmanager
-def fresh_postgres_database(prefix: str = "ercp_test") -> Iterator[str]:
-    base = server_url()
+def fresh_postgres_database(prefix: str = "ercp_test", server: str | None = None) -> Iterator[str]:
+    """A new database on `server` (default: DATABASE_URL's), dropped when the block ends."""
+    base = server or server_url()
     assert base, "DATABASE_URL must name a PostgreSQL server"
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalize_url(base), isolation_level="AUTOCOMMIT")
+    admin = create_engine(normalize_url(base), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

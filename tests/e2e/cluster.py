@@ -48,6 +48,7 @@ from realtime.relay import LOCK_KEY
 from resources_db.enums import JurisdictionKind
 from resources_db.models import Incident, Jurisdiction, OutboxEvent
 from tests.backends import fresh_postgres_database, server_url
+from tests.e2e.history import INCIDENT_CREATE, History, Op
 
 ERCP = str(Path(sys.executable).with_name("ercp"))
 REDIS_SERVER = "redis-server"
@@ -322,13 +323,15 @@ def _finish(proc: subprocess.Popen[str], what: str) -> None:
 
 
 @contextlib.contextmanager
-def template_database() -> Iterator[str]:
+def template_database(server: str | None = None) -> Iterator[str]:
     """A fresh database migrated with `ercp migrate`, with the operator (`ercp users create`) and one jurisdiction.
+
+    On `server` when given (a test's private PostgreSQL), else on DATABASE_URL's server.
 
     Tests copy it (CREATE DATABASE ... TEMPLATE), which takes a fraction of
     the time migrating and hashing passwords again would.
     """
-    with fresh_postgres_database("ercp_e2e_tmpl") as url, tempfile.TemporaryDirectory() as work:
+    with fresh_postgres_database("ercp_e2e_tmpl", server) as url, tempfile.TemporaryDirectory() as work:
         env = _env(DATABASE_URL=url, ERCP_NEW_USER_PASSWORD=PASSWORD)
         _finish(_ercp(["migrate"], env, Path(work)), "migrate")
         _finish(_ercp(["users", "create", "operator", "--role", "operator"], env, Path(work)), "users create")
@@ -393,10 +396,24 @@ class Writer(threading.Thread):
     behind it: the offered load stays `rate` whatever the latency.
     """
 
-    def __init__(self, bases: list[str], token: str, *, count: int, rate: float, tag: str, in_flight: int = 16) -> None:
+    def __init__(
+        self,
+        bases: list[str],
+        token: str,
+        *,
+        count: int,
+        rate: float,
+        tag: str,
+        in_flight: int = 16,
+        history: History | None = None,
+        repeat_every: int = 0,
+    ) -> None:
         super().__init__(name=f"writer-{tag}", daemon=True)
         self.bases, self.token, self.count, self.rate, self.tag = bases, token, count, rate, tag
         self.in_flight = in_flight
+        # Every request and its answer go to `history` (R10); every `repeat_every`-th report is sent a second
+        # time once answered, same body and Idempotency-Key, like a client that never saw the first answer.
+        self.history, self.repeat_every = history, repeat_every
         self.writes: list[Write] = []
         self.started_at = 0.0
         self.stopping = threading.Event()
@@ -436,6 +453,8 @@ class Writer(threading.Thread):
         headers = {"Idempotency-Key": f"e2e-{self.tag}-{i}-{uuid.uuid4().hex[:8]}"}
         sent = time.monotonic()
         errors: list[str] = []
+        write = Write(i, base, 0, sent, sent, None, errors)
+        answer: httpx.Response | None = None
         for _ in range(RETRIES + 1):
             try:
                 r = clients[base].post("/api/v1/incidents", json=body, headers=headers)
@@ -445,9 +464,27 @@ class Writer(threading.Thread):
             if r.status_code == 409 and errors:  # our first attempt is still in flight on the server
                 time.sleep(0.2)
                 continue
+            answer = r
             incident_id = int(r.json()["id"]) if r.status_code == 201 else None
-            return Write(i, base, r.status_code, sent, time.monotonic(), incident_id, errors)
-        return Write(i, base, 0, sent, time.monotonic(), None, errors)
+            write = Write(i, base, r.status_code, sent, time.monotonic(), incident_id, errors)
+            break
+        else:
+            write = Write(i, base, 0, sent, time.monotonic(), None, errors)
+        if self.history is not None:
+            self._log(write, answer, body, headers["Idempotency-Key"])
+            if self.repeat_every and i % self.repeat_every == 0:
+                self.history.send(
+                    clients[base], INCIDENT_CREATE, "/api/v1/incidents", body, key=headers["Idempotency-Key"]
+                )
+        return write
+
+    def _log(self, write: Write, answer: httpx.Response | None, body: dict[str, Any], key: str) -> None:
+        assert self.history is not None
+        parsed = answer.json() if answer is not None else None
+        retry_after = answer.headers.get("retry-after") if answer is not None else None
+        self.history.record(
+            Op(INCIDENT_CREATE, write.base, body, key, write.status, write.sent, write.returned, parsed, retry_after)
+        )
 
 
 @dataclass(frozen=True)

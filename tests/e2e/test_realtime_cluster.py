@@ -4,7 +4,8 @@ Each test gets a fresh copy of one migrated template database, so the event
 log starts at seq 1, and its own redis-server and API processes. Needs a
 PostgreSQL DATABASE_URL (skipped without one locally, a failure under
 CI=true); Redis is always a private redis-server the test kills at will.
-Each test prints one summary line with its figures.
+Each test prints one summary line with its figures; R6 and R7 log every request in a History and end the line
+with the R10 checker's verdict (tests.e2e.history).
 """
 
 import statistics
@@ -32,6 +33,7 @@ from tests.e2e.cluster import (
     template_database,
     wait_until,
 )
+from tests.e2e.history import History, baseline, check, observe
 
 pytestmark = pytest.mark.slow
 
@@ -168,8 +170,12 @@ def test_r6_boards_catch_up_after_redis_is_killed_and_restarted_empty(two_apis: 
     c = two_apis
     a, b = c.apis["a"], c.apis["b"]
     boards = {"a": Board([a.base], c.token("operator")).start(), "b": Board([b.base], c.token("operator")).start()}
+    before, history = baseline(c.engine), History()
     try:
-        writer = Writer([a.base, b.base], c.token("operator"), count=500, rate=50, tag="r6")
+        # Every tenth report is sent twice with its Idempotency-Key: R10 checks each created once.
+        writer = Writer(
+            [a.base, b.base], c.token("operator"), count=500, rate=50, tag="r6", history=history, repeat_every=10
+        )
         writer.start()
         wait_until(lambda: writer.started_at > 0, 5.0, "the writer to start")
         _sleep_until(writer.started_at + 3.0)
@@ -213,14 +219,16 @@ def test_r6_boards_catch_up_after_redis_is_killed_and_restarted_empty(two_apis: 
     lag_down = _max_lag(boards.values(), writer.writes, redis_killed, redis_back)
     lag_back = _max_lag(boards.values(), writer.writes, redis_back, float("inf"))
     catch_up_s = max(0.0, last_arrival - redis_back)
+    verdict = check(history.ops, observe(c.engine, before))
     print(
         f"\nR6 redis_restart: writes={len(writer.writes)} 5xx={len(errors)} stored={len(c.stored_incidents())} "
         f"client_a={figures['a']}/500 client_b={figures['b']}/500 gaps=0 catch_up_s={catch_up_s:.2f} "
         f"writes_ended_after_redis_s={max(w.returned for w in writer.writes) - redis_back:.2f} "
         f"resubscribed_s={resubscribed - redis_back:.2f} bus_events_after_restart={published_live} "
         f"max_lag_ms_redis_down={lag_down:.0f} max_lag_ms_after={lag_back:.0f} "
-        f"unanswered={len(unanswered)} retried={_retried(writer.writes)}"
+        f"unanswered={len(unanswered)} retried={_retried(writer.writes)} | {verdict.summary()}"
     )
+    assert verdict.ok, verdict.details()
     assert catch_up_s <= 10.0
     assert published_live > 0, "the relay never published on the restarted Redis"
 
@@ -231,8 +239,11 @@ def test_r7_a_client_resumes_on_the_other_process_when_its_process_is_killed(two
     # The client sits on the relay leader, the harder case: its events also wait for a new leader.
     client = SituationClient([leader.base, standby.base], c.token("operator"), topics=["incidents"])
     feed = ClientThread(client).start()
+    before, history = baseline(c.engine), History()
     try:
-        writer = Writer([standby.base], c.token("operator"), count=300, rate=50, tag="r7")
+        writer = Writer(
+            [standby.base], c.token("operator"), count=300, rate=50, tag="r7", history=history, repeat_every=10
+        )
         writer.start()
         wait_until(lambda: len(writer.writes) >= 100, 10.0, "100 writes before the kill")
         held_at_kill = client.last_seq
@@ -260,12 +271,14 @@ def test_r7_a_client_resumes_on_the_other_process_when_its_process_is_killed(two
     assert client.reconnects >= 1
     assert sorted(int(e["data"]["id"]) for e in client.applied if e["type"] == "incident.created") == sorted(created)
     resumed_in_s = resumed - killed
+    verdict = check(history.ops, observe(c.engine, before))
     print(
         f"\nR7 process_kill: killed={leader.name}(leader) reconnected_to={standby.name} seq_at_kill={held_at_kill} "
         f"events={len(expected)} missing={len(missing)} dups_dropped={client.duplicates} "
         f"reconnects={client.reconnects} lagging={client.lagging} resyncs={client.resyncs} "
-        f"retried_writes={_retried(writer.writes)} resumed_in_s={resumed_in_s:.2f}"
+        f"retried_writes={_retried(writer.writes)} resumed_in_s={resumed_in_s:.2f} | {verdict.summary()}"
     )
+    assert verdict.ok, verdict.details()
     assert resumed_in_s <= 3.0
 
 
