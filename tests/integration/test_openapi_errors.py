@@ -97,6 +97,9 @@ def test_what_the_fuzz_run_found_undocumented_is_documented(client: TestClient) 
     assert pattern.match("*")
     assert not pattern.match("0")
     assert not pattern.match("")
+    # The example and named format a generator builds values from (tests/contract/st_hooks.py) are of that form.
+    assert if_match["schema"]["format"] == openapi_errors.IF_MATCH_FORMAT
+    assert all(pattern.match(example) for example in if_match["schema"]["examples"])
 
     def query(path: str, name: str) -> dict[str, Any]:
         return next(p for p in paths[path]["get"]["parameters"] if p["name"] == name)
