@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.common.if_match_syntax import IF_MATCH_EXAMPLE, IF_MATCH_FORMAT, IF_MATCH_PATTERN
 from api.common.schemas import PatchModel
 from api.openapi_examples import document_examples
 from api.problems import PROBLEM_BASE
@@ -87,13 +88,6 @@ RETRY_AFTER = {
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     }
 }
-# What api.common.etag accepts: `*`, or a comma-separated list of (weak) entity tags. Visible ASCII only, as
-# header values travel; anything else is a 400.
-IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[\x21\x23-\x7e]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e]*")*)[ \t]*$'
-IF_MATCH_EXAMPLE = '"3"'
-# Names the shape for generators: one that knows the format (tests/contract/st_hooks.py) makes values from it;
-# without it schemathesis narrows a header to letters and digits, which no entity tag is.
-IF_MATCH_FORMAT = "entity-tag-list"
 FORM = "application/x-www-form-urlencoded"
 WEBSOCKET_DOC = "docs/websocket.md"
 DESCRIPTION = (

@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis import Case, CheckContext, Response
 
-from api.openapi_errors import IF_MATCH_FORMAT, IF_MATCH_PATTERN
+from api.common.if_match_syntax import IF_MATCH_FORMAT, IF_MATCH_PATTERN
 
 # As the built-in check, plus 412: a well-formed If-Match that is not the current ETag is stale, which only the
 # data can tell (the schema cannot know an entity's version).
