@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.common.if_match_syntax import IF_MATCH_EXAMPLE, IF_MATCH_FORMAT, IF_MATCH_PATTERN
-from api.common.schemas import PatchModel
+from api.common.schemas import PRINTABLE_PATTERN, PatchModel
 from api.openapi_examples import document_examples
 from api.problems import PROBLEM_BASE
 
@@ -178,6 +178,17 @@ def _if_match(operation: dict[str, Any], *, required: bool) -> None:
             }
 
 
+def _printable_query(operation: dict[str, Any]) -> None:
+    """A free query string refuses control characters (api.common.query_text): say so, as bodies do."""
+    for param in operation.get("parameters", []):
+        schema = param.get("schema", {})
+        if param["in"] != "query" or "pattern" in schema:
+            continue
+        for branch in [schema, *schema.get("anyOf", []), schema.get("items", {})]:
+            if branch.get("type") == "string" and not {"pattern", "enum", "const", "format"} & branch.keys():
+                branch["pattern"] = PRINTABLE_PATTERN
+
+
 def _closed_maps(node: Any) -> None:
     """A map whose keys pydantic checks against a pattern refuses other keys: say so (JSON Schema lets them by)."""
     if isinstance(node, list):
@@ -215,6 +226,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation["responses"]
             _if_match(operation, required=method == "patch")
             _form_fields_not_empty(schema, operation)
+            _printable_query(operation)
             for status in sorted(_statuses(path, method, operation)):
                 responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():

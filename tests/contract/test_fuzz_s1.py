@@ -5,9 +5,9 @@ fixed seed. The administrator (who reaches every route) and the caller without a
 included; the other roles run fewer examples without the coverage phase, which depends on the document only and so
 finds nothing new for them. Each role prints one summary line (visible with -s or -rA).
 
-Two runs overlap, longest first: the coverage phase mostly waits on the server and the others mostly generate, so
-on two cores the pair takes little longer than either. Roles share the world as they did one after the other (no
-route deletes anything); what one run changes, another may meet as a 404, 409 or 412, which every check accepts.
+Two st runs overlap, longest first: each is one busy Python thread (fuzz.run says why) and the server another, so
+one run alone leaves a core of two mostly idle. Roles share the world as they did one after the other (no route
+deletes anything); what one run changes, another may meet as a 404, 409 or 412, which every check accepts.
 """
 
 import time
