@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
@@ -18,6 +18,7 @@ from api.auth import keys
 from api.auth.gate import PasswordGate
 from api.auth.views import router as auth_router
 from api.cap.views import router as cap_router
+from api.common.query_text import refuse_control_characters
 from api.compensation.views import router as compensation_router
 from api.compliance.views import router as compliance_router
 from api.depots.views import router as depots_router
@@ -151,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: a request's time includes every middleware's, and refusals (413, 408, 429) are counted too.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
-    v1 = APIRouter(prefix=API_PREFIX)
+    v1 = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_control_characters)])
     for router in (
         auth_router,
         incidents_router,

@@ -12,7 +12,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.common.schemas import PatchModel
+from api.common.if_match_syntax import IF_MATCH_EXAMPLE, IF_MATCH_FORMAT, IF_MATCH_PATTERN
+from api.common.schemas import PRINTABLE_PATTERN, PatchModel
+from api.openapi_examples import document_examples
 from api.problems import PROBLEM_BASE
 
 MEDIA_TYPE = "application/problem+json"
@@ -86,9 +88,6 @@ RETRY_AFTER = {
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     }
 }
-# What api.common.etag accepts: `*`, or a comma-separated list of (weak) entity tags. Visible ASCII only, as
-# header values travel; anything else is a 400.
-IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[\x21\x23-\x7e]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7e]*")*)[ \t]*$'
 FORM = "application/x-www-form-urlencoded"
 WEBSOCKET_DOC = "docs/websocket.md"
 DESCRIPTION = (
@@ -170,7 +169,24 @@ def _if_match(operation: dict[str, Any], *, required: bool) -> None:
     for param in operation.get("parameters", []):
         if param["in"] == "header" and param["name"].lower() == "if-match":
             param["required"] = required
-            param["schema"] = {"type": "string", "title": "If-Match", "pattern": IF_MATCH_PATTERN}
+            param["schema"] = {
+                "type": "string",
+                "title": "If-Match",
+                "format": IF_MATCH_FORMAT,
+                "pattern": IF_MATCH_PATTERN,
+                "examples": [IF_MATCH_EXAMPLE],
+            }
+
+
+def _printable_query(operation: dict[str, Any]) -> None:
+    """A free query string refuses control characters (api.common.query_text): say so, as bodies do."""
+    for param in operation.get("parameters", []):
+        schema = param.get("schema", {})
+        if param["in"] != "query" or "pattern" in schema:
+            continue
+        for branch in [schema, *schema.get("anyOf", []), schema.get("items", {})]:
+            if branch.get("type") == "string" and not {"pattern", "enum", "const", "format"} & branch.keys():
+                branch["pattern"] = PRINTABLE_PATTERN
 
 
 def _closed_maps(node: Any) -> None:
@@ -210,6 +226,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation["responses"]
             _if_match(operation, required=method == "patch")
             _form_fields_not_empty(schema, operation)
+            _printable_query(operation)
             for status in sorted(_statuses(path, method, operation)):
                 responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():
@@ -233,7 +250,7 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(generate())
+            app.openapi_schema = document_examples(document_problems(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, literal, select
 from sqlalchemy.orm import Session
 
 from api.common.jsonable import jsonable
@@ -63,7 +63,10 @@ def record(
 
 def list_(session: Session, *, entity: str | None, entity_id: str | None, after_id: int, limit: int) -> list[AuditLog]:
     """Audit rows in insertion order, optionally for one entity."""
-    stmt = select(AuditLog).where(AuditLog.id > after_id).order_by(AuditLog.id).limit(limit)
+    # A position goes up to 2^63 - 1 (api.common.ids.AfterId) while the key is a 32-bit INTEGER on PostgreSQL,
+    # where a bind typed as the column overflows (a 422 for a valid position): compare it as a BIGINT.
+    position = literal(after_id, BigInteger())
+    stmt = select(AuditLog).where(AuditLog.id > position).order_by(AuditLog.id).limit(limit)
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)
     if entity_id:

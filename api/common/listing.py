@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.common.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
-from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.common.pagination import CursorQuery, LimitQuery, cursor_id, cursor_number, decode_cursor, encode_cursor
 from api.errors import InvalidInput
 
 MAX_RADIUS_KM = 500.0
@@ -88,7 +88,7 @@ def fetch_page(
     if near is None:
         after = decode_cursor(page.cursor, length=1)
         if after is not None:
-            stmt = stmt.where(id_col > int(after[0]))
+            stmt = stmt.where(id_col > cursor_id(after[0]))
         rows = list(session.scalars(stmt.order_by(id_col).limit(page.limit + 1)))
         more = len(rows) > page.limit
         rows = rows[: page.limit]
@@ -110,7 +110,7 @@ def fetch_page(
     stmt = stmt.where(lat_col.between(box.min_lat, box.max_lat), lon_col.between(box.min_lon, box.max_lon), a <= a_max)
     after = decode_cursor(page.cursor, length=2)
     if after is not None:
-        a0, id0 = float(after[0]), int(after[1])
+        a0, id0 = cursor_number(after[0]), cursor_id(after[1])
         stmt = stmt.where(or_(a > a0, and_(a == a0, id_col > id0)))
     found = session.execute(stmt.add_columns(a.label("haversine_a")).order_by(a, id_col).limit(page.limit + 1)).all()
     more = len(found) > page.limit

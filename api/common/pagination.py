@@ -2,12 +2,14 @@
 
 import base64
 import binascii
+import math
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Query
 from pydantic import BaseModel
 
+from api.common.ids import MAX_ID
 from api.errors import InvalidInput
 
 T = TypeVar("T")
@@ -43,5 +45,26 @@ def decode_cursor(cursor: str | None, *, length: int) -> list[Any] | None:
     except (binascii.Error, orjson.JSONDecodeError, ValueError):
         key = None
     if not isinstance(key, list) or len(key) != length or not all(isinstance(k, (int, float, str)) for k in key):
-        raise InvalidInput("cursor is not one this server issued", [{"field": "query.cursor", "message": "bad cursor"}])
+        raise forged_cursor()
     return key
+
+
+def forged_cursor() -> InvalidInput:
+    return InvalidInput("cursor is not one this server issued", [{"field": "query.cursor", "message": "bad cursor"}])
+
+
+# A decoded key is what encode_cursor wrote or a forgery; these take the former only, so that a forged one is a
+# 422 naming the cursor and never reaches the database (a string is no id: a 500; past 2^31 - 1 PostgreSQL's
+# INTEGER overflows: a 422 naming nothing).
+def cursor_id(value: Any) -> int:
+    """An entity id from a cursor."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise forged_cursor()
+    return value
+
+
+def cursor_number(value: Any) -> float:
+    """A computed sort value (a distance term) from a cursor."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise forged_cursor()
+    return float(value)

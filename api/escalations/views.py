@@ -7,7 +7,7 @@ from api.auth.permissions import IncidentWriter, Reader
 from api.common.drills import DrillScopeDep
 from api.common.etag import IfMatch, check_if_match_sent, set_etag
 from api.common.ids import Id
-from api.common.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.common.pagination import CursorQuery, LimitQuery, cursor_id, decode_cursor, encode_cursor, forged_cursor
 from api.common.strict import Moment
 from api.deps import SessionDep
 from api.errors import InvalidInput
@@ -44,15 +44,12 @@ def list_escalations(
     after = decode_cursor(cursor, length=2)
     if after is not None:
         try:
-            due_at, last_id = datetime.fromisoformat(str(after[0])), int(after[1])
+            due_at = datetime.fromisoformat(str(after[0]))
         except ValueError:
-            raise InvalidInput(
-                "cursor is not one this server issued", [{"field": "query.cursor", "message": "bad cursor"}]
-            ) from None
+            raise forged_cursor() from None
         if due_at.tzinfo is None:
-            raise InvalidInput(
-                "cursor is not one this server issued", [{"field": "query.cursor", "message": "bad cursor"}]
-            )
+            raise forged_cursor()
+        last_id = cursor_id(after[1])
         stmt = stmt.where((Escalation.due_at > due_at) | ((Escalation.due_at == due_at) & (Escalation.id > last_id)))
     rows = session.execute(stmt.order_by(Escalation.due_at, Escalation.id).limit(limit + 1)).all()
     more = len(rows) > limit

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from api.audit import service as audit
 from api.changes import announce
 from api.common.listing import PageParams
-from api.common.pagination import decode_cursor, encode_cursor
+from api.common.pagination import cursor_id, decode_cursor, encode_cursor
 from api.common.refs import get_or_404
 from api.deps import Principal
 from api.enterprises import plan_records
@@ -61,7 +61,7 @@ def list_(
     stmt = select(EmergencyPlan).order_by(EmergencyPlan.id)
     after = decode_cursor(page.cursor, length=1)
     if after is not None:
-        stmt = stmt.where(EmergencyPlan.id > int(after[0]))
+        stmt = stmt.where(EmergencyPlan.id > cursor_id(after[0]))
     rows: list[EmergencyPlan] = []
     for plan in session.scalars(stmt):
         if incident_type and incident_type.value not in plan.incident_types:

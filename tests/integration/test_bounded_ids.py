@@ -87,10 +87,11 @@ def test_audit_after_id_is_bounded(client: TestClient, headers: dict[str, dict[s
     r = client.get("/api/v1/audit", params={"after_id": BIGGEST + 1}, headers=headers["admin"])
     assert_problem_422(r, "query.after_id")
     ok(client.get("/api/v1/audit", params={"after_id": 2**31 - 1}, headers=headers["admin"]))
-    # PostgreSQL's id columns are 32-bit: past them the database refuses the value, answered as a 422 too.
-    widest = client.get("/api/v1/audit", params={"after_id": BIGGEST}, headers=headers["admin"])
-    assert widest.status_code in (200, 422), widest.text
-    assert widest.status_code == 200 or widest.headers["content-type"] == PROBLEM
+    # PostgreSQL's id columns are 32-bit, but a position is compared as a BIGINT: past every row, on both
+    # backends (S1 on PostgreSQL found a 422 naming no field here).
+    widest = ok(client.get("/api/v1/audit", params={"after_id": BIGGEST}, headers=headers["admin"]))
+    assert widest == {"items": [], "next_after_id": None}
+    assert ok(client.get("/api/v1/audit", params={"after_id": 2**31}, headers=headers["admin"]))["items"] == []
 
 
 @pytest.mark.parametrize(

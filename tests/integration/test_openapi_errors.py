@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api import openapi_errors
+from api.common import if_match_syntax
 
 PROBLEM = "application/problem+json"
 REF = {"$ref": "#/components/schemas/Problem"}
@@ -90,13 +90,16 @@ def test_what_the_fuzz_run_found_undocumented_is_documented(client: TestClient) 
                 assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
     action = paths["/api/v1/dispatches/{dispatch_id}/status"]["post"]["parameters"]
     if_match = next(p for p in action if p["name"].lower() == "if-match")
-    assert if_match["schema"]["pattern"] == openapi_errors.IF_MATCH_PATTERN
-    pattern = re.compile(openapi_errors.IF_MATCH_PATTERN)
+    assert if_match["schema"]["pattern"] == if_match_syntax.IF_MATCH_PATTERN
+    pattern = re.compile(if_match_syntax.IF_MATCH_PATTERN)
     assert pattern.match('"3"')
     assert pattern.match('W/"3", "4"')
     assert pattern.match("*")
     assert not pattern.match("0")
     assert not pattern.match("")
+    # The example and named format a generator builds values from (tests/contract/st_hooks.py) are of that form.
+    assert if_match["schema"]["format"] == if_match_syntax.IF_MATCH_FORMAT
+    assert all(pattern.match(example) for example in if_match["schema"]["examples"])
 
     def query(path: str, name: str) -> dict[str, Any]:
         return next(p for p in paths[path]["get"]["parameters"] if p["name"] == name)
