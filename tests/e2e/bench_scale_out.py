@@ -90,6 +90,9 @@ def run(template: str, processes: int, args: argparse.Namespace) -> tuple[Writes
         try:
             lb.wait_ready()
             writes = _writes(c, lb, args.rate, args.seconds)
+            # The fan-out step starts with an empty outbox: a saturated write step leaves a relay backlog whose
+            # late deliveries would count in it.
+            c.wait_all_published(timeout=300.0)
             fanout = _fanout(c, lb, Path(tmp), args.clients, args.ws_rate, args.ws_seconds)
         finally:
             lb.kill()
