@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -43,13 +44,14 @@ def _up(url: str) -> bool:
     return False
 
 
-def test_served_logs_never_carry_a_token(tmp_path: Path) -> None:
-    env = _env(tmp_path / "logs.db")
+@contextlib.contextmanager
+def _served(tmp_path: Path, db: str, user: str, log: Path, **settings: str) -> Iterator[tuple[str, int, str]]:
+    """`ercp serve` with access logging on, everything it writes in `log`: (base URL, port, `user`'s token)."""
+    env = {**_env(tmp_path / db), **settings}
     _run(["migrate"], env, tmp_path)
-    _run(["users", "create", "log-reader", "--role", "observer"], env, tmp_path)
+    _run(["users", "create", user, "--role", "observer"], env, tmp_path)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 (our own console script, fixed arguments)
             [ERCP, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
@@ -60,21 +62,26 @@ def test_served_logs_never_carry_a_token(tmp_path: Path) -> None:
         )
         try:
             wait_until(lambda: _up(url), 60, "ercp serve on /healthz")
-            r = httpx.post(f"{url}/api/v1/auth/token", data={"username": "log-reader", "password": PASSWORD})
-            token = r.raise_for_status().json()["access_token"]
-            assert httpx.get(f"{url}/api/v1/teams", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-            for params in ({"token": token}, {"access_token": token}, {"limit": 5, "api_key": token}):
-                httpx.get(f"{url}/api/v1/teams", params=params)
-            # Refused (at the handshake or with a close); either way uvicorn has logged the URL by then.
-            ws_url = f"ws://127.0.0.1:{port}/api/v1/ws?token={token}"
-            with (
-                contextlib.suppress(InvalidStatus, WebSocketException, OSError, TimeoutError),
-                connect(ws_url, open_timeout=5) as ws,
-            ):
-                ws.recv(timeout=2)
+            r = httpx.post(f"{url}/api/v1/auth/token", data={"username": user, "password": PASSWORD})
+            yield url, port, r.raise_for_status().json()["access_token"]
         finally:
             proc.terminate()
             proc.wait(30)
+
+
+def test_served_logs_never_carry_a_token(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    with _served(tmp_path, "logs.db", "log-reader", log) as (url, port, token):
+        assert httpx.get(f"{url}/api/v1/teams", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        for params in ({"token": token}, {"access_token": token}, {"limit": "5", "api_key": token}):
+            httpx.get(f"{url}/api/v1/teams", params=params)
+        # Refused (at the handshake or with a close); either way uvicorn has logged the URL by then.
+        ws_url = f"ws://127.0.0.1:{port}/api/v1/ws?token={token}"
+        with (
+            contextlib.suppress(InvalidStatus, WebSocketException, OSError, TimeoutError),
+            connect(ws_url, open_timeout=5) as ws,
+        ):
+            ws.recv(timeout=2)
     text = log.read_text()
     print(f"access_log_tokens: {len(text.splitlines())} log lines, token found {text.count(token)} times")
     assert "GET /api/v1/teams HTTP/1.1" in text, "access logging was off: the test would prove nothing\n" + text
@@ -85,29 +92,10 @@ def test_served_logs_never_carry_a_token(tmp_path: Path) -> None:
 
 def test_json_logs_carry_the_request_id_the_answer_carries(tmp_path: Path) -> None:
     """ERCP_LOG_FORMAT=json: every line one JSON object; a failed answer's request id finds its access line."""
-    env = {**_env(tmp_path / "json.db"), "ERCP_LOG_FORMAT": "json"}
-    _run(["migrate"], env, tmp_path)
-    _run(["users", "create", "json-reader", "--role", "observer"], env, tmp_path)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.jsonl"
-    with log.open("w") as out:
-        proc = subprocess.Popen(  # noqa: S603 (our own console script, fixed arguments)
-            [ERCP, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until(lambda: _up(url), 60, "ercp serve on /healthz")
-            r = httpx.post(f"{url}/api/v1/auth/token", data={"username": "json-reader", "password": PASSWORD})
-            token = r.raise_for_status().json()["access_token"]
-            missing = httpx.get(f"{url}/api/v1/teams/2147483000", headers={"Authorization": f"Bearer {token}"})
-            leaked = httpx.get(f"{url}/api/v1/teams", params={"access_token": token})
-        finally:
-            proc.terminate()
-            proc.wait(30)
+    with _served(tmp_path, "json.db", "json-reader", log, ERCP_LOG_FORMAT="json") as (url, _, token):
+        missing = httpx.get(f"{url}/api/v1/teams/2147483000", headers={"Authorization": f"Bearer {token}"})
+        leaked = httpx.get(f"{url}/api/v1/teams", params={"access_token": token})
     lines = log.read_text().splitlines()
     records = [json.loads(line) for line in lines]  # a line that is not JSON fails here
     assert missing.status_code == 404
